@@ -1,0 +1,97 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "sendpromptly",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "sendpromptly", targets: ["sendpromptly"]),
+        .library(name: "SendPromptlyCore", targets: ["SendPromptlyCore"]),
+        .library(name: "SendPromptlyEngine", targets: ["SendPromptlyEngine"]),
+        .library(name: "SendPromptlyHTTP", targets: ["SendPromptlyHTTP"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-atomics.git", from: "1.3.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+    ],
+    targets: [
+        /// The pure engine: value types, the timing wheel and the shard state machine.
+        /// No I/O and no clock of its own; every instant comes from the caller.
+        .target(
+            name: "SendPromptlyCore",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        /// Concurrency around the core: shard actors, project routing, the key directory.
+        .target(
+            name: "SendPromptlyEngine",
+            dependencies: [
+                "SendPromptlyCore",
+                .product(name: "Atomics", package: "swift-atomics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        /// The HTTP front: routes, authentication, the wire format of ../shared/API.md.
+        .target(
+            name: "SendPromptlyHTTP",
+            dependencies: [
+                "SendPromptlyCore",
+                "SendPromptlyEngine",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        /// The command line: `sendpromptly serve` and friends.
+        .executableTarget(
+            name: "sendpromptly",
+            dependencies: [
+                "SendPromptlyCore",
+                "SendPromptlyEngine",
+                "SendPromptlyHTTP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SendPromptlyCoreTests",
+            dependencies: ["SendPromptlyCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SendPromptlyHTTPTests",
+            dependencies: [
+                "SendPromptlyCore",
+                "SendPromptlyEngine",
+                "SendPromptlyHTTP",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SendPromptlyCLITests",
+            dependencies: [
+                "sendpromptly",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,155 @@
+extension ShardState {
+    /// Expires every deadline due at `now`: pending receipts become `timed_out` incidents
+    /// (each once), and idempotency records older than 24 hours are forgotten.
+    public func advance(to now: Timestamp) {
+        wheel.advance(to: now.millisecondsSinceEpoch) { entry in
+            switch entry {
+            case let timer as ReceiptTimer:
+                expire(timer)
+            case let record as IdempotencyRecord:
+                if let project = projects[record.projectID], project.idempotency[record.key] === record {
+                    project.idempotency[record.key] = nil
+                }
+            default:
+                preconditionFailure("unknown timer entry \(type(of: entry))")
+            }
+        }
+    }
+
+    func expire(_ timer: ReceiptTimer) {
+        guard let project = projects[timer.projectID],
+              project.timers.removeValue(forKey: timer.eventID) != nil,
+              var event = project.events[timer.eventID], event.state == .pending
+        else { return }
+        event.state = .timedOut
+        project.events[event.id] = event
+        let minutes = (event.timeoutAt.millisecondsSinceEpoch - event.acceptedAt.millisecondsSinceEpoch) / 1000
+        let cause = TimelineEntry(
+            at: event.timeoutAt, kind: .timeout, detail: "no result within \(Self.describe(seconds: minutes))")
+        openIncident(for: event.id, in: project, reason: .timeout, at: event.timeoutAt, cause: cause)
+    }
+
+    func openIncident(for eventID: EventID, in project: ProjectState, reason: IncidentReason, at time: Timestamp, cause: TimelineEntry) {
+        guard var event = project.events[eventID], event.incidentID == nil else { return }
+        let receipt = event.receipt
+        let incident = Incident(
+            id: nextID(IncidentKind.self, at: time), projectID: project.id, eventID: eventID, reason: reason,
+            openedAt: time, status: .open, lastError: event.lastError,
+            timeline: [
+                TimelineEntry(
+                    at: event.acceptedAt, kind: .receipt,
+                    detail: "\(receipt.provider.rawValue) \(receipt.providerEventID) \(receipt.eventType) → \(receipt.effectType.rawValue), deadline \(RFC3339.format(event.timeoutAt))"),
+                cause,
+            ],
+            replays: [])
+        event.incidentID = incident.id
+        project.events[eventID] = event
+        project.incidents[incident.id] = incident
+        project.incidentOrder.append(incident.id)
+        emit(.incidentOpened(IncidentView(incident: incident, event: event)))
+    }
+
+    func resolve(_ incidentID: IncidentID, in project: ProjectState, as resolution: Resolution, note: String?, at now: Timestamp) {
+        guard var incident = project.incidents[incidentID], incident.status != .resolved else { return }
+        incident.status = .resolved
+        incident.resolvedAt = now
+        incident.resolution = resolution
+        incident.resolutionNote = note
+        var detail = resolution.rawValue
+        if let note { detail += ": " + note }
+        incident.timeline.append(TimelineEntry(at: now, kind: .resolution, detail: detail))
+        project.incidents[incidentID] = incident
+        if let view = project.view(of: incidentID) {
+            emit(.incidentResolved(view))
+        }
+    }
+
+    private static func describe(seconds: Int64) -> String {
+        if seconds % 60 == 0 { return "\(seconds / 60) minute" + (seconds == 60 ? "" : "s") }
+        return "\(seconds) second" + (seconds == 1 ? "" : "s")
+    }
+
+    // MARK: Reads and operator actions
+
+    public func event(_ raw: String, access: Access, project id: ProjectID, now: Timestamp) throws(EngineError) -> EventRecord {
+        let project = try authorize(access, project: id, scope: .ingest, now: now)
+        guard let eventID = EventID(raw), let event = project.events[eventID] else {
+            throw .notFound("no such event in this project")
+        }
+        return event
+    }
+
+    public func incident(_ raw: String, access: Access, project id: ProjectID, now: Timestamp) throws(EngineError) -> IncidentView {
+        let project = try authorize(access, project: id, scope: .ingest, now: now)
+        guard let incidentID = IncidentID(raw), let view = project.view(of: incidentID) else {
+            throw .notFound("no such incident in this project")
+        }
+        return view
+    }
+
+    /// Incidents newest first, optionally of one status. `cursor` is the last id of the
+    /// previous page; the answer's cursor is nil on the last page.
+    public func incidents(
+        status: IncidentStatus?, limit: Int, cursor: String?, access: Access, project id: ProjectID, now: Timestamp
+    ) throws(EngineError) -> (incidents: [IncidentView], nextCursor: String?) {
+        let project = try authorize(access, project: id, scope: .ingest, now: now)
+        var end = project.incidentOrder.endIndex
+        if let cursor {
+            guard let cursorID = IncidentID(cursor),
+                  let position = Self.position(of: cursorID, in: project.incidentOrder)
+            else { throw .validation(field: "cursor", message: "cursor is not a cursor of this listing") }
+            end = position
+        }
+        var page: [IncidentView] = []
+        var index = end
+        while index > project.incidentOrder.startIndex, page.count < limit {
+            index -= 1
+            if let view = project.view(of: project.incidentOrder[index]), status == nil || view.incident.status == status {
+                page.append(view)
+            }
+        }
+        let more = page.count == limit && project.incidentOrder[..<index].contains {
+            status == nil || project.incidents[$0]?.status == status
+        }
+        return (page, more ? page.last?.incident.id.rawValue : nil)
+    }
+
+    private static func position(of id: IncidentID, in order: [IncidentID]) -> Int? {
+        var low = order.startIndex
+        var high = order.endIndex
+        while low < high {
+            let middle = (low + high) / 2
+            if order[middle] < id { low = middle + 1 } else { high = middle }
+        }
+        return low < order.endIndex && order[low] == id ? low : nil
+    }
+
+    /// Resolves an incident by hand (resolution `manual`). Needs scope `manage`; resolving a
+    /// resolved incident is a `conflict`.
+    public func resolveManually(
+        _ raw: String, note: String?, access: Access, project id: ProjectID, now: Timestamp
+    ) throws(EngineError) -> IncidentView {
+        let project = try authorize(access, project: id, scope: .manage, now: now)
+        guard let incidentID = IncidentID(raw), let incident = project.incidents[incidentID] else {
+            throw .notFound("no such incident in this project")
+        }
+        guard incident.status != .resolved else { throw .conflict("the incident is already resolved") }
+        resolve(incidentID, in: project, as: .manual, note: note, at: now)
+        return project.view(of: incidentID)!
+    }
+
+    /// Why the incident cannot be reprocessed: thrown when `access` may not see or touch it,
+    /// returned otherwise.
+    ///
+    /// Repair callbacks are not built yet (they come with the repair dispatcher), so even an
+    /// eligible incident gets a `conflict` that says so.
+    public func reprocessRefusal(_ raw: String, access: Access, project id: ProjectID, now: Timestamp) throws(EngineError) -> EngineError {
+        let project = try authorize(access, project: id, scope: .manage, now: now)
+        guard let incidentID = IncidentID(raw), let incident = project.incidents[incidentID] else {
+            throw .notFound("no such incident in this project")
+        }
+        guard incident.status != .resolved else { return .conflict("the incident is resolved") }
+        guard project.settings.repairURL != nil else { return .conflict("the project has no repair URL") }
+        return .conflict("reprocess is not available in this version: repair callbacks come with the repair dispatcher")
+    }
+}

@@ -1,0 +1,146 @@
+extension ShardState {
+    /// Accepts a receipt and starts its deadline (section 3 of the wire contract).
+    ///
+    /// The same `Idempotency-Key` with the same request within 24 hours answers the stored first
+    /// answer; with another request it is `idempotencyKeyReused`. A repeated
+    /// `(provider, provider_event_id)` under a new key answers the original event with
+    /// `duplicate` set, without a second receipt or a longer deadline.
+    public func receipt(
+        _ receipt: Receipt, access: Access, project id: ProjectID, idempotency: IdempotencyToken, now: Timestamp
+    ) throws(EngineError) -> IngestReply<ReceiptAccepted> {
+        let project = try authorize(access, project: id, scope: .ingest, now: now)
+        if let stored = try storedAnswer(project: project, token: idempotency) {
+            guard case .receipt(let answer) = stored else { throw .idempotencyKeyReused }
+            return IngestReply(answer: answer, replayed: true)
+        }
+        let providerKey = ProjectState.ProviderEventKey(provider: receipt.provider, providerEventID: receipt.providerEventID)
+        let answer: ReceiptAccepted
+        if let existingID = project.eventIDsByProviderEvent[providerKey], let existing = project.events[existingID] {
+            answer = ReceiptAccepted(eventID: existing.id, timeoutAt: existing.timeoutAt, duplicate: true)
+        } else {
+            let timeoutSeconds = receipt.timeoutSeconds ?? Int64(project.settings.defaultTimeoutMinutes) * 60
+            let event = EventRecord(
+                id: nextID(EventKind.self, at: now), receipt: receipt, acceptedAt: now,
+                timeoutAt: now.adding(seconds: timeoutSeconds), state: .pending)
+            project.events[event.id] = event
+            project.eventIDsByProviderEvent[providerKey] = event.id
+            let timer = ReceiptTimer(projectID: project.id, eventID: event.id, deadline: event.timeoutAt)
+            project.timers[event.id] = timer
+            if !wheel.schedule(timer) {
+                // Only a clock that went backwards gets here: the deadline is already due.
+                expire(timer)
+            }
+            answer = ReceiptAccepted(eventID: event.id, timeoutAt: event.timeoutAt, duplicate: false)
+        }
+        remember(.receipt(answer), project: project, token: idempotency, now: now)
+        return IngestReply(answer: answer, replayed: false)
+    }
+
+    /// Applies a result by the state table of section 3 of the wire contract.
+    public func result(
+        _ report: ResultReport, access: Access, project id: ProjectID, idempotency: IdempotencyToken, now: Timestamp
+    ) throws(EngineError) -> IngestReply<ResultApplied> {
+        let project = try authorize(access, project: id, scope: .ingest, now: now)
+        if let stored = try storedAnswer(project: project, token: idempotency) {
+            guard case .result(let answer) = stored else { throw .idempotencyKeyReused }
+            return IngestReply(answer: answer, replayed: true)
+        }
+        guard let eventID = lookUp(report.event, in: project), var event = project.events[eventID] else {
+            throw .notFound("no such event in this project")
+        }
+        if let replayID = report.replayID {
+            let belongs = event.incidentID.flatMap { project.incidents[$0] }?.replays.contains { $0.id.rawValue == replayID }
+            guard belongs == true else {
+                throw .validation(field: "replay_id", message: "replay_id does not belong to this event's incident")
+            }
+        }
+        let detail = Self.describe(report)
+        switch (event.state, event.incidentID) {
+        case (.pending, _):
+            if let timer = project.timers.removeValue(forKey: event.id) {
+                wheel.cancel(timer)
+            }
+            event.resultAt = now
+            switch report.status {
+            case .success:
+                event.state = .succeeded
+                project.events[event.id] = event
+            case .failed:
+                event.state = .failed
+                event.lastError = report.error
+                project.events[event.id] = event
+                openIncident(for: event.id, in: project, reason: .failed, at: now, cause: TimelineEntry(at: now, kind: .result, detail: detail))
+            }
+        case (_, let incidentID?):
+            guard var incident = project.incidents[incidentID] else { break }
+            incident.timeline.append(TimelineEntry(at: now, kind: .result, detail: detail))
+            if incident.status == .resolved {
+                project.incidents[incidentID] = incident
+                break
+            }
+            switch report.status {
+            case .success:
+                event.state = .succeeded
+                event.resultAt = now
+                project.events[event.id] = event
+                project.incidents[incidentID] = incident
+                resolve(incidentID, in: project, as: report.replayID == nil ? .lateSuccess : .replaySuccess, note: nil, at: now)
+            case .failed:
+                incident.lastError = report.error
+                if let replayID = report.replayID, incident.status == .reprocessing {
+                    incident.status = .open
+                    incident.timeline.append(TimelineEntry(at: now, kind: .replayAttempt, detail: "replay \(replayID) failed; incident open again"))
+                }
+                project.incidents[incidentID] = incident
+            }
+        default:
+            // Succeeded without an incident: the effect ran; a later result changes nothing.
+            break
+        }
+        let answer = ResultApplied(
+            eventID: event.id, succeeded: project.events[event.id]?.state == .succeeded,
+            incidentID: event.incidentID ?? project.events[event.id]?.incidentID,
+            incidentStatus: project.events[event.id]?.incidentID.flatMap { project.incidents[$0]?.status })
+        remember(.result(answer), project: project, token: idempotency, now: now)
+        return IngestReply(answer: answer, replayed: false)
+    }
+
+    private func lookUp(_ reference: ResultReport.EventReference, in project: ProjectState) -> EventID? {
+        switch reference {
+        case .eventID(let raw):
+            return EventID(raw)
+        case .stripeEventID(let raw):
+            return project.eventIDsByProviderEvent[.init(provider: .stripe, providerEventID: raw)]
+        case .providerEventID(let raw):
+            return Provider.allCases.lazy.compactMap {
+                project.eventIDsByProviderEvent[.init(provider: $0, providerEventID: raw)]
+            }.first
+        }
+    }
+
+    private static func describe(_ report: ResultReport) -> String {
+        var detail = report.status.rawValue
+        if let replayID = report.replayID { detail += " (replay \(replayID))" }
+        let error = [report.error.code, report.error.message].compactMap { $0 }.joined(separator: ": ")
+        if !error.isEmpty { detail += ": " + error }
+        return detail
+    }
+
+    // MARK: Idempotency
+
+    /// The stored answer for `token`'s key, nil when the key is new; a stored key with another
+    /// fingerprint is `idempotencyKeyReused`.
+    private func storedAnswer(project: ProjectState, token: IdempotencyToken) throws(EngineError) -> IdempotencyRecord.Answer? {
+        guard let record = project.idempotency[token.key] else { return nil }
+        guard record.fingerprint.constantTimeEquals(token.fingerprint) else { throw .idempotencyKeyReused }
+        return record.answer
+    }
+
+    private func remember(_ answer: IdempotencyRecord.Answer, project: ProjectState, token: IdempotencyToken, now: Timestamp) {
+        let record = IdempotencyRecord(
+            projectID: project.id, token: token, answer: answer,
+            expiresAt: now.adding(seconds: IdempotencyToken.retentionSeconds))
+        project.idempotency[token.key] = record
+        wheel.schedule(record)
+    }
+}

@@ -1,0 +1,130 @@
+/// RFC 3339 timestamps as the wire contract writes them: UTC, milliseconds, `Z`
+/// (`2026-11-29T06:30:00.000Z`). Hand-written because Foundation's formatters are slow and
+/// not `Sendable`-friendly on Linux, and the format is fixed.
+public enum RFC3339 {
+    /// Formats `timestamp` as `YYYY-MM-DDTHH:MM:SS.mmmZ`.
+    public static func format(_ timestamp: Timestamp) -> String {
+        let (days, millisOfDay) = floorDivide(timestamp.millisecondsSinceEpoch, 86_400_000)
+        let (year, month, day) = civil(fromDays: days)
+        let seconds = millisOfDay / 1000
+        var text = ""
+        text.reserveCapacity(24)
+        append(year, width: 4, to: &text)
+        text.append("-")
+        append(month, width: 2, to: &text)
+        text.append("-")
+        append(day, width: 2, to: &text)
+        text.append("T")
+        append(seconds / 3600, width: 2, to: &text)
+        text.append(":")
+        append(seconds / 60 % 60, width: 2, to: &text)
+        text.append(":")
+        append(seconds % 60, width: 2, to: &text)
+        text.append(".")
+        append(millisOfDay % 1000, width: 3, to: &text)
+        text.append("Z")
+        return text
+    }
+
+    /// Parses an RFC 3339 date-time (`T` or space separator, optional fraction, `Z` or a
+    /// numeric offset). Returns nil for anything else, including impossible dates.
+    public static func parse(_ text: String) -> Timestamp? {
+        let bytes = Array(text.utf8)
+        var index = 0
+        func number(_ width: Int) -> Int64? {
+            guard index + width <= bytes.count else { return nil }
+            var value: Int64 = 0
+            for byte in bytes[index..<index + width] {
+                guard byte >= 48, byte <= 57 else { return nil }
+                value = value * 10 + Int64(byte - 48)
+            }
+            index += width
+            return value
+        }
+        func expect(_ characters: Set<UInt8>) -> Bool {
+            guard index < bytes.count, characters.contains(bytes[index]) else { return false }
+            index += 1
+            return true
+        }
+        guard let year = number(4), expect([45]), let month = number(2), expect([45]),
+              let day = number(2), expect([84, 116, 32]),
+              let hour = number(2), expect([58]), let minute = number(2), expect([58]),
+              let second = number(2)
+        else { return nil }
+        var millis: Int64 = 0
+        if index < bytes.count, bytes[index] == 46 {
+            index += 1
+            var digits = 0
+            while index < bytes.count, bytes[index] >= 48, bytes[index] <= 57 {
+                if digits < 3 { millis = millis * 10 + Int64(bytes[index] - 48) }
+                digits += 1
+                index += 1
+            }
+            guard digits > 0 else { return nil }
+            for _ in digits..<max(digits, 3) { millis *= 10 }
+        }
+        var offsetMinutes: Int64 = 0
+        guard index < bytes.count else { return nil }
+        switch bytes[index] {
+        case 90, 122: // Z, z
+            index += 1
+        case 43, 45: // +, -
+            let sign: Int64 = bytes[index] == 45 ? -1 : 1
+            index += 1
+            guard let offsetHours = number(2), expect([58]), let offsetMins = number(2),
+                  offsetHours < 24, offsetMins < 60
+            else { return nil }
+            offsetMinutes = sign * (offsetHours * 60 + offsetMins)
+        default:
+            return nil
+        }
+        guard index == bytes.count,
+              (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year),
+              hour < 24, minute < 60, second < 61
+        else { return nil }
+        let days = self.days(fromCivil: year, month, day)
+        let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offsetMinutes * 60
+        return Timestamp(millisecondsSinceEpoch: seconds * 1000 + millis)
+    }
+
+    private static func append(_ value: Int64, width: Int, to text: inout String) {
+        let digits = String(value)
+        for _ in digits.count..<max(width, digits.count) { text.append("0") }
+        text.append(digits)
+    }
+
+    private static func floorDivide(_ a: Int64, _ b: Int64) -> (Int64, Int64) {
+        let quotient = a >= 0 ? a / b : (a - b + 1) / b
+        return (quotient, a - quotient * b)
+    }
+
+    private static func daysIn(month: Int64, year: Int64) -> Int64 {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    // Howard Hinnant's days_from_civil / civil_from_days.
+    private static func days(fromCivil year: Int64, _ month: Int64, _ day: Int64) -> Int64 {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    private static func civil(fromDays days: Int64) -> (Int64, Int64, Int64) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+}

@@ -1,0 +1,95 @@
+import Crypto
+
+/// A SHA-256 digest kept as four words: cheap to hash as a dictionary key, and compared in
+/// constant time.
+///
+/// API keys and the admin token carry at least 238 bits of entropy, so a plain SHA-256 (not a
+/// slow password hash) is the right way to store them: nobody can guess a preimage, and the
+/// ingest path pays one hash per request.
+public struct SecretHash: Hashable, Sendable {
+    public let words: (UInt64, UInt64, UInt64, UInt64)
+
+    public init(of secret: String) {
+        self.init(digest: SHA256.hash(data: Array(secret.utf8)))
+    }
+
+    public init(digest: SHA256.Digest) {
+        var words: [UInt64] = [0, 0, 0, 0]
+        for (index, byte) in digest.enumerated() {
+            words[index / 8] = words[index / 8] << 8 | UInt64(byte)
+        }
+        self.words = (words[0], words[1], words[2], words[3])
+    }
+
+    public init(words: (UInt64, UInt64, UInt64, UInt64)) {
+        self.words = words
+    }
+
+    /// Lowercase hex of the digest, for storing on disk.
+    public var hex: String {
+        [words.0, words.1, words.2, words.3].map { word in
+            let digits = String(word, radix: 16)
+            return String(repeating: "0", count: 16 - digits.count) + digits
+        }.joined()
+    }
+
+    public init?(hex: String) {
+        guard hex.utf8.count == 64 else { return nil }
+        var words: [UInt64] = []
+        var index = hex.startIndex
+        for _ in 0..<4 {
+            let end = hex.index(index, offsetBy: 16)
+            guard let word = UInt64(hex[index..<end], radix: 16) else { return nil }
+            words.append(word)
+            index = end
+        }
+        self.words = (words[0], words[1], words[2], words[3])
+    }
+
+    /// Constant-time equality: the time taken does not depend on where the digests differ.
+    public func constantTimeEquals(_ other: SecretHash) -> Bool {
+        let difference = (words.0 ^ other.words.0) | (words.1 ^ other.words.1)
+            | (words.2 ^ other.words.2) | (words.3 ^ other.words.3)
+        return difference == 0
+    }
+
+    public static func == (lhs: SecretHash, rhs: SecretHash) -> Bool {
+        lhs.constantTimeEquals(rhs)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(words.0)
+        hasher.combine(words.1)
+    }
+}
+
+/// The formats of the secrets the server hands out.
+public enum SecretFormat {
+    static let alphanumeric = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".utf8)
+    static let base64URL = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+
+    /// `sk_` and 40 characters of `[A-Za-z0-9]` (about 238 bits).
+    public static func apiKey(using generator: inout IdentifierGenerator) -> String {
+        "sk_" + generator.string(40, from: alphanumeric)
+    }
+
+    /// `sps_` and 43 base64url characters (258 bits).
+    public static func signingSecret(using generator: inout IdentifierGenerator) -> String {
+        "sps_" + generator.string(43, from: base64URL)
+    }
+
+    /// `spa_` and 43 base64url characters.
+    public static func adminToken(using generator: inout IdentifierGenerator) -> String {
+        "spa_" + generator.string(43, from: base64URL)
+    }
+
+    /// Whether `text` has the shape of an API key. Checked before hashing, so that a malformed
+    /// credential is refused without touching any project.
+    public static func isWellFormedAPIKey(_ text: Substring) -> Bool {
+        let bytes = text.utf8
+        guard bytes.count == 43, text.hasPrefix("sk_") else { return false }
+        return bytes.dropFirst(3).allSatisfy { byte in
+            (byte >= 48 && byte <= 57) || (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122)
+        }
+    }
+}

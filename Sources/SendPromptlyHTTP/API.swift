@@ -1,0 +1,61 @@
+import Hummingbird
+import NIOCore
+import SendPromptlyCore
+import SendPromptlyEngine
+
+/// The HTTP API of the wire contract on top of an ``Engine``. Routes are grouped by concern
+/// in the extensions of this type (ingest, incidents, admin, health).
+struct API: Sendable {
+    let engine: Engine
+    let settings: ServerSettings
+    let adminTokenHash: SecretHash
+    let readiness: Readiness
+
+    /// The project's access from the request's API key.
+    func keyAccess(_ request: Request) throws(APIError) -> Access {
+        do {
+            return try engine.access(forAPIKey: RequestGuards.bearerToken(request))
+        } catch {
+            throw .unauthorized
+        }
+    }
+
+    /// Checks the admin token in constant time.
+    func requireAdministrator(_ request: Request) throws(APIError) {
+        let token = try RequestGuards.bearerToken(request)
+        guard SecretHash(of: String(token)).constantTimeEquals(adminTokenHash) else { throw .unauthorized }
+    }
+
+    /// Runs `operation` on the shard of `project`, turning a refusal into its wire error.
+    func perform<Answer: Sendable>(
+        on project: ProjectID, _ operation: @Sendable (ShardState, Timestamp) throws(EngineError) -> Answer
+    ) async throws(APIError) -> Answer {
+        do {
+            return try await engine.perform(on: project, operation)
+        } catch {
+            throw APIError(error)
+        }
+    }
+
+    /// The body of a JSON request, after the `Content-Type` and size checks.
+    func jsonBody(_ request: Request, allowEmpty: Bool = false) async throws -> ByteBuffer {
+        try RequestGuards.requireJSONContentType(request, allowEmpty: allowEmpty)
+        return try await RequestGuards.body(request, limit: settings.maximumBodyBytes)
+    }
+
+    func parameter(_ name: String, _ context: some RequestContext) throws(APIError) -> String {
+        guard let value = context.parameters.get(name) else { throw .routeNotFound }
+        return value
+    }
+}
+
+/// Refuses API requests while the server is not ready, and requests that cannot take JSON.
+struct APIGateMiddleware<Context: RequestContext>: RouterMiddleware {
+    let readiness: Readiness
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard readiness.isReady else { throw APIError.unavailable }
+        try RequestGuards.requireAcceptsJSON(request)
+        return try await next(request, context)
+    }
+}

@@ -1,0 +1,66 @@
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import SendPromptlyCore
+
+/// An error as the wire contract writes it (section 2): a status and
+/// `{"error": {"code", "message", "field"?}}`. Every failure a client sees goes through here.
+public struct APIError: HTTPResponseError, Equatable {
+    public let status: HTTPResponse.Status
+    public let code: String
+    public let message: String
+    public let field: String?
+    public var headers: HTTPFields = [:]
+
+    public init(_ status: HTTPResponse.Status, _ code: String, _ message: String, field: String? = nil) {
+        self.status = status
+        self.code = code
+        self.message = message
+        self.field = field
+    }
+
+    public init(_ error: EngineError) {
+        switch error {
+        case .invalidJSON(let message):
+            self.init(.badRequest, "invalid_json", message)
+        case .tooManyFields(let count):
+            self.init(.contentTooLarge, "too_many_fields",
+                      "the body has \(count) top-level fields; at most \(IngestLimits.maximumFields) are allowed")
+        case .validation(let field, let message):
+            self.init(.unprocessableContent, "validation_error", message, field: field)
+        case .notFound(let message):
+            self.init(.notFound, "not_found", message)
+        case .conflict(let message):
+            self.init(.conflict, "conflict", message)
+        case .idempotencyKeyReused:
+            self.init(.unprocessableContent, "idempotency_key_reused",
+                      "this Idempotency-Key was used with a different request")
+        case .unauthorized:
+            self = .unauthorized
+        case .forbidden(let message):
+            self.init(.forbidden, "forbidden", message)
+        }
+    }
+
+    public static let unauthorized = APIError(.unauthorized, "unauthorized", "a valid bearer credential is required")
+    public static let routeNotFound = APIError(.notFound, "not_found", "no such route")
+    public static let unavailable = APIError(.serviceUnavailable, "unavailable", "the server is starting up or shutting down; retry shortly")
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var error: [(String, JSON)] = [("code", .string(code)), ("message", .string(message))]
+        if let field { error.append(("field", .string(field))) }
+        var response = Response.json(.object([("error", .object(error))]), status: status)
+        response.headers.append(contentsOf: headers)
+        return response
+    }
+}
+
+extension Response {
+    /// A JSON response with `Content-Type: application/json`.
+    static func json(_ value: JSON, status: HTTPResponse.Status = .ok) -> Response {
+        Response(
+            status: status,
+            headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: value.serialized)))
+    }
+}

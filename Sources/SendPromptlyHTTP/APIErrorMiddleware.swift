@@ -1,0 +1,25 @@
+import Hummingbird
+import Logging
+
+/// Turns every failure into the wire contract's error shape: the router's unknown route into
+/// `not_found`, a body over the limit into `payload_too_large`, and anything unexpected into
+/// `internal_error` (logged with the request, never with its credentials or body).
+struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as APIError {
+            throw error
+        } catch let error as HTTPError where error.status == .notFound {
+            throw APIError.routeNotFound
+        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
+            throw RequestGuards.payloadTooLarge
+        } catch {
+            context.logger.error(
+                "request failed",
+                metadata: ["method": "\(request.method)", "path": "\(request.uri.path)", "error": "\(String(reflecting: error))"])
+            throw APIError(.internalServerError, "internal_error",
+                           "the server failed; retry with the same Idempotency-Key")
+        }
+    }
+}

@@ -1,0 +1,68 @@
+import Hummingbird
+import SendPromptlyCore
+
+extension API {
+    /// Events and incidents of the caller's project (section 4). Reads take any key of the
+    /// project; resolve and reprocess take scope `manage`.
+    func addIncidentRoutes(to router: some RouterMethods<some RequestContext>) {
+        router.get("/api/v1/events/:event_id") { request, context in
+            let access = try keyAccess(request)
+            let id = try parameter("event_id", context)
+            let event = try await perform(on: access.project!) { state, now throws(EngineError) in
+                try state.event(id, access: access, project: access.project!, now: now)
+            }
+            return Response.json(Views.event(event))
+        }
+        router.get("/api/v1/incidents") { request, _ in
+            let access = try keyAccess(request)
+            let query = request.uri.queryParameters
+            let status = try query.get("status").map { raw throws(APIError) in
+                guard let status = IncidentStatus(rawValue: raw) else {
+                    throw APIError(.validation(field: "status", message: "status must be one of open, reprocessing, resolved"))
+                }
+                return status
+            }
+            let limit = try query.get("limit").map { raw throws(APIError) in
+                guard let limit = Int(raw), (1...200).contains(limit) else {
+                    throw APIError(.validation(field: "limit", message: "limit must be an integer from 1 to 200"))
+                }
+                return limit
+            } ?? 50
+            let cursor = query.get("cursor")
+            let page = try await perform(on: access.project!) { state, now throws(EngineError) in
+                try state.incidents(status: status, limit: limit, cursor: cursor, access: access, project: access.project!, now: now)
+            }
+            return Response.json(.object([
+                ("incidents", .array(page.incidents.map(Views.incident))),
+                ("next_cursor", .optional(page.nextCursor)),
+            ]))
+        }
+        router.get("/api/v1/incidents/:incident_id") { request, context in
+            let access = try keyAccess(request)
+            let id = try parameter("incident_id", context)
+            let view = try await perform(on: access.project!) { state, now throws(EngineError) in
+                try state.incident(id, access: access, project: access.project!, now: now)
+            }
+            return Response.json(Views.incident(view))
+        }
+        router.post("/api/v1/incidents/:incident_id/resolve") { request, context in
+            let access = try keyAccess(request)
+            let id = try parameter("incident_id", context)
+            let body = try await jsonBody(request, allowEmpty: true)
+            let resolve: ResolveRequest
+            do throws(EngineError) { resolve = try ResolveRequest(body: body.readableBytesView) } catch { throw APIError(error) }
+            let view = try await perform(on: access.project!) { state, now throws(EngineError) in
+                try state.resolveManually(id, note: resolve.note, access: access, project: access.project!, now: now)
+            }
+            return Response.json(Views.incident(view))
+        }
+        router.post("/api/v1/incidents/:incident_id/reprocess") { request, context -> Response in
+            let access = try keyAccess(request)
+            let id = try parameter("incident_id", context)
+            let refusal = try await perform(on: access.project!) { state, now throws(EngineError) in
+                try state.reprocessRefusal(id, access: access, project: access.project!, now: now)
+            }
+            throw APIError(refusal)
+        }
+    }
+}

@@ -1,0 +1,81 @@
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import SendPromptlyCore
+
+/// The checks every API request passes before the engine sees it, in the order they run:
+/// credential, `Accept`, `Content-Type`, body size, `Idempotency-Key`. Each failure is the
+/// wire contract's error for it (section 2).
+enum RequestGuards {
+    static let payloadTooLarge = APIError(.contentTooLarge, "payload_too_large", "the body is larger than the server accepts")
+
+    /// The bearer token of `Authorization`, or `unauthorized`.
+    static func bearerToken(_ request: Request) throws(APIError) -> Substring {
+        guard let header = request.headers[.authorization] else { throw .unauthorized }
+        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw .unauthorized }
+        return parts[1].drop(while: \.isWhitespace)
+    }
+
+    /// `missing_accept_header` without an `Accept`, `not_acceptable` when it rules out JSON.
+    static func requireAcceptsJSON(_ request: Request) throws(APIError) {
+        let values = request.headers[values: .accept]
+        guard !values.isEmpty else {
+            throw APIError(.notAcceptable, "missing_accept_header", "send Accept: application/json")
+        }
+        let acceptable = values.lazy.flatMap { $0.split(separator: ",") }.contains { range in
+            let parameters = range.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            guard let type = parameters.first, ["application/json", "application/*", "*/*"].contains(type) else { return false }
+            // A quality of zero means "not this type".
+            let quality = parameters.dropFirst().first { $0.hasPrefix("q=") }.flatMap { Double($0.dropFirst(2)) }
+            return quality != 0
+        }
+        guard acceptable else {
+            throw APIError(.notAcceptable, "not_acceptable", "this API answers application/json only")
+        }
+    }
+
+    /// `unsupported_media_type` unless the body is declared `application/json`. An empty body
+    /// without a type passes when `allowEmpty` (an optional body).
+    static func requireJSONContentType(_ request: Request, allowEmpty: Bool = false) throws(APIError) {
+        guard let contentType = request.headers[.contentType] else {
+            if allowEmpty, request.headers[.contentLength].map({ $0 == "0" }) ?? true { return }
+            throw APIError(.unsupportedMediaType, "unsupported_media_type", "send Content-Type: application/json")
+        }
+        let mediaType = contentType.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
+        guard mediaType == "application/json" else {
+            throw APIError(.unsupportedMediaType, "unsupported_media_type", "send Content-Type: application/json")
+        }
+    }
+
+    /// The body, refused with `payload_too_large` past `limit` bytes before it is all read.
+    static func body(_ request: Request, limit: Int) async throws -> ByteBuffer {
+        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit {
+            throw payloadTooLarge
+        }
+        do {
+            return try await request.body.collect(upTo: limit)
+        } catch is NIOTooManyBytesError {
+            throw payloadTooLarge
+        }
+    }
+
+    /// The request's `Idempotency-Key` and the fingerprint of route and body.
+    static func idempotencyToken(_ request: Request, body: ByteBuffer) throws(APIError) -> IdempotencyToken {
+        guard let key = request.headers[idempotencyKey], IdempotencyToken.isValidKey(Substring(key)) else {
+            throw APIError(
+                .badRequest, "missing_idempotency_key",
+                "send an Idempotency-Key header of 1 to 255 visible ASCII characters")
+        }
+        var hasher = SHA256()
+        hasher.update(data: Array(request.uri.path.utf8))
+        hasher.update(data: [0])
+        hasher.update(data: body.readableBytesView)
+        return IdempotencyToken(key: key, fingerprint: SecretHash(digest: hasher.finalize()))
+    }
+
+    static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
+    static let idempotentReplayed = HTTPField.Name("Idempotent-Replayed")!
+}

@@ -1,0 +1,33 @@
+import Synchronization
+import SendPromptlyCore
+
+/// What the HTTP front needs to know beyond the engine. Defaults are the embedded defaults of
+/// `sendpromptly serve`.
+public struct ServerSettings: Sendable {
+    public var host = "127.0.0.1"
+    public var port = 8080
+    /// Request bodies past this size are refused with `payload_too_large`.
+    public var maximumBodyBytes = 16 * 1024
+    /// Accept `http://` repair URLs to any host, not only loopback.
+    public var allowInsecureRepairURLs = false
+    /// How often deadlines are checked; with the engine's tick it bounds a timeout's lateness.
+    public var expiryInterval: Duration = .milliseconds(100)
+
+    public init() {}
+}
+
+/// Whether the server may answer API requests yet: `/readyz` and every API route answer 503
+/// `unavailable` until the engine's state is complete (recovered) and after shutdown begins.
+public final class Readiness: Sendable {
+    private let ready: Mutex<Bool>
+
+    public init(ready: Bool = false) {
+        self.ready = Mutex(ready)
+    }
+
+    public var isReady: Bool { ready.withLock { $0 } }
+
+    public func set(_ value: Bool) {
+        ready.withLock { $0 = value }
+    }
+}

@@ -1,0 +1,113 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import SendPromptlyCore
+import SendPromptlyEngine
+import SendPromptlyHTTP
+
+/// `sendpromptly serve`: the server with embedded defaults. Every option also reads
+/// `SENDPROMPTLY_<NAME>`; the flag wins over the variable.
+///
+/// SIGTERM or SIGINT stops accepting connections, lets requests in flight finish and exits 0.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the server.",
+        discussion: "Every option can also be set by the environment variable shown with it; a flag wins over its variable."
+    )
+
+    @Option(help: help("Address to listen on.", "host", default: "127.0.0.1"))
+    var host: String?
+
+    @Option(help: help("Port to listen on (0 picks a free one).", "port", default: "8080"))
+    var port: Int?
+
+    @Option(help: help("Directory for the server's data (admin token hash; later journal and snapshots).", "data-dir", default: "./snapshots"))
+    var dataDir: String?
+
+    @Option(help: help(
+        "Token for the admin API and console. Without it, one is generated on first start, printed once and kept hashed in the data directory.",
+        "admin-token", default: nil))
+    var adminToken: String?
+
+    @Option(help: help("Shard actors that own the projects' pending receipts.", "shards", default: "the number of cores"))
+    var shards: Int?
+
+    @Option(help: help("Largest request body accepted, in bytes.", "max-body-bytes", default: "16384"))
+    var maxBodyBytes: Int?
+
+    @Flag(help: help("Accept http:// repair URLs to hosts other than loopback.", "allow-insecure-repair-urls", default: "off"))
+    var allowInsecureRepairURLs = false
+
+    @Option(help: help("trace, debug, info, notice, warning, error or critical.", "log-level", default: "info"))
+    var logLevel: String?
+
+    private static func help(_ text: String, _ flag: String, default fallback: String?) -> ArgumentHelp {
+        var help = text + " (env: \(Setting.variable(for: flag))"
+        if let fallback { help += "; default: \(fallback)" }
+        return ArgumentHelp(stringLiteral: help + ")")
+    }
+
+    func run() async throws {
+        let setting = Setting()
+        var settings = ServerSettings()
+        settings.host = setting.string("host", host) ?? settings.host
+        settings.port = try setting.integer("port", port, default: settings.port, range: 0...65_535)
+        settings.maximumBodyBytes = try setting.integer(
+            "max-body-bytes", maxBodyBytes, default: settings.maximumBodyBytes, range: 1024...(16 * 1024 * 1024))
+        settings.allowInsecureRepairURLs = try setting.flag("allow-insecure-repair-urls", allowInsecureRepairURLs)
+        let shardCount = try setting.integer(
+            "shards", shards, default: ProcessInfo.processInfo.activeProcessorCount, range: 1...1024)
+        let levelName = setting.string("log-level", logLevel) ?? "info"
+        guard let level = Logger.Level(rawValue: levelName) else {
+            throw StartupError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+        }
+        let dataDirectory = try DataDirectory(path: setting.string("data-dir", dataDir) ?? "./snapshots")
+
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        var logger = Logger(label: "sendpromptly")
+        logger.logLevel = level
+
+        let admin = try AdminToken.resolve(configured: setting.string("admin-token", adminToken), in: dataDirectory)
+        if let generated = admin.generated {
+            // Printed once, on the terminal only: never logged, never stored in clear.
+            FileHandle.standardOutput.write(Data("Generated admin token (shown once; keep it safe): \(generated)\n".utf8))
+        }
+
+        let engine = Engine(shardCount: shardCount, clock: SystemClock())
+        let readiness = Readiness()
+        let host = settings.host
+        let application = buildApplication(
+            engine: engine, settings: settings, adminTokenHash: admin.hash, readiness: readiness, logger: logger,
+            onListening: { port in
+                readiness.set(true)
+                FileHandle.standardOutput.write(Data("sendpromptly listening on http://\(host):\(port)\n".utf8))
+            })
+        logger.info("starting", metadata: [
+            "data_dir": "\(dataDirectory.url.path)", "shards": "\(shardCount)", "host": "\(host)",
+        ])
+        do {
+            try await application.runService()
+        } catch let error as IOError {
+            throw StartupError("cannot listen on \(host):\(settings.port): \(error.description)")
+        }
+        readiness.set(false)
+        engine.finishEffects()
+        logger.info("stopped")
+    }
+}
+
+/// The wall clock, in milliseconds since the epoch.
+struct SystemClock: EngineClock {
+    func now() -> Timestamp {
+        var time = timespec()
+        clock_gettime(CLOCK_REALTIME, &time)
+        return Timestamp(millisecondsSinceEpoch: Int64(time.tv_sec) * 1000 + Int64(time.tv_nsec) / 1_000_000)
+    }
+}

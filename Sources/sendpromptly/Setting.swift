@@ -1,0 +1,57 @@
+import Foundation
+
+/// Resolves a `serve` setting the way section 8 of the wire contract says: the flag, else the
+/// environment variable `SENDPROMPTLY_<FLAG NAME>`, else the embedded default.
+struct Setting {
+    let environment: [String: String]
+
+    init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.environment = environment
+    }
+
+    static func variable(for flag: String) -> String {
+        "SENDPROMPTLY_" + flag.uppercased().replacingOccurrences(of: "-", with: "_")
+    }
+
+    func string(_ flag: String, _ value: String?) -> String? {
+        value ?? environment[Self.variable(for: flag)].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    func integer(_ flag: String, _ value: Int?, default fallback: Int, range: ClosedRange<Int>) throws -> Int {
+        let resolved: Int
+        if let value {
+            resolved = value
+        } else if let text = string(flag, nil) {
+            guard let parsed = Int(text) else {
+                throw StartupError("\(Self.variable(for: flag))=\(text) is not a whole number")
+            }
+            resolved = parsed
+        } else {
+            resolved = fallback
+        }
+        guard range.contains(resolved) else {
+            throw StartupError("--\(flag) must be from \(range.lowerBound) to \(range.upperBound), not \(resolved)")
+        }
+        return resolved
+    }
+
+    /// A flag set on the command line, or its variable set to `1`, `true` or `yes`.
+    func flag(_ flag: String, _ value: Bool) throws -> Bool {
+        if value { return true }
+        guard let text = string(flag, nil)?.lowercased() else { return false }
+        switch text {
+        case "1", "true", "yes": return true
+        case "0", "false", "no": return false
+        default: throw StartupError("\(Self.variable(for: flag))=\(text) must be true or false")
+        }
+    }
+}
+
+/// Why the server cannot start, said in one line on stderr with a non-zero exit.
+struct StartupError: Error, CustomStringConvertible {
+    let description: String
+
+    init(_ description: String) {
+        self.description = description
+    }
+}

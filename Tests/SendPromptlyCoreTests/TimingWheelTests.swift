@@ -47,7 +47,7 @@ final class TimingWheelTests: XCTestCase {
             XCTAssertEqual(wheel.count, 2)
 
             let expired = advance(wheel, to: wheel.currentTime + 1_000)
-            XCTAssertEqual(expired.map(\.id), entries.indices.filter { $0 != cancelled })
+            XCTAssertEqual(Set(expired.map(\.id)), Set(entries.indices.filter { $0 != cancelled }))
             XCTAssertEqual(wheel.count, 0)
             XCTAssertFalse(wheel.cancel(entries[(cancelled + 1) % 3]), "an expired entry is not cancellable")
         }
@@ -98,7 +98,7 @@ final class TimingWheelTests: XCTestCase {
 
         var now = start
         var expired: [TestEntry] = []
-        while wheel.count > 0 {
+        while now < start + 601_000 {
             let previous = now
             now += Int64.random(in: 1...700, using: &generator)
             for entry in advance(wheel, to: now) {
@@ -108,14 +108,18 @@ final class TimingWheelTests: XCTestCase {
                 expired.append(entry)
             }
         }
-        XCTAssertEqual(Set(expired.map(\.id)), Set(entries.map(\.id)))
+        XCTAssertEqual(wheel.count, 0)
+        XCTAssertEqual(Set(entries.map(\.id)).subtracting(expired.map(\.id)), [], "never expired")
+        XCTAssertEqual(expired.count, entries.count, "each entry expires once")
         let expiryTimes = expired.map { expiryTime(of: $0) }
         XCTAssertEqual(expiryTimes, expiryTimes.sorted(), "entries expire in deadline order up to the tick")
     }
 
     func testEntriesDueAtCascadeBoundariesExpireOnTheirTick() {
-        let boundaries: [Int64] = [64, 64 * 64, 64 * 64 * 64]
-        let deadlineTicks = boundaries.flatMap { [$0 - 1, $0, $0 + 1] } + [64 * 64 + 64 + 1, 64 * 64 * 64 + 64 * 64 + 64 + 1]
+        let boundaries: [Int64] = [1 << 6, 1 << 12, 1 << 18]
+        // Around each boundary, plus two that fall through every level below their own.
+        let fallingThrough: [Int64] = [(1 << 12) + (1 << 6) + 1, (1 << 18) + (1 << 12) + (1 << 6) + 1]
+        let deadlineTicks = boundaries.flatMap { [$0 - 1, $0, $0 + 1] } + fallingThrough
         for startTick: Int64 in [0, 63, 4_095, 4_096, 262_143] {
             assertEachExpiresOnItsTick(
                 deadlineTicks: deadlineTicks.filter { $0 > startTick },
@@ -139,7 +143,7 @@ final class TimingWheelTests: XCTestCase {
                 startTick + revolution - 1,
                 startTick + revolution + 1,  // more than 64⁴ ticks ahead
                 2 * revolution,  // overflow twice, then straight to level 0's current slot
-                2 * revolution + 64 * 64 * 64 + 64 * 64 + 64 + 1,  // down every level
+                2 * revolution + (1 << 18) + (1 << 12) + (1 << 6) + 1,  // down every level
             ],
             startTick: startTick,
             tickMilliseconds: 1
@@ -251,7 +255,7 @@ final class TimingWheelTests: XCTestCase {
         )
     }
 
-    /// A few sequences long enough for deadlines days ahead, and the overflow, to come due.
+    /// Two sequences long enough for deadlines days ahead, and the overflow, to come due.
     func testAgreesWithSortedModelOverDaysAtDefaultTick() {
         checkAgainstModel(
             WheelModelCheck.Profile(
@@ -473,22 +477,28 @@ struct WheelModelCheck {
     }
 
     mutating func run() throws {
+        // Percentages of operations. Sequences differ in how much they schedule, so that some
+        // hold hundreds of entries and others hover around none, where the wheel jumps.
+        let schedules = Int.random(in: 10...45, using: &generator)
+        let bursts = schedules + 3
+        let cancels = bursts + 23
+        let staleCancels = cancels + 3
         for index in 0..<profile.operations {
             operation = index
-            switch Int.random(in: 0..<100, using: &generator) {
-            case 0..<40:
+            let roll = Int.random(in: 0..<100, using: &generator)
+            if roll < schedules {
                 try schedule(deadline: now + randomOffset())
-            case 40..<45:
+            } else if roll < bursts {
                 // Several entries due in one tick, so that callbacks find neighbours to cancel.
                 let boundary = expiryTick(now + randomOffset()) * tick
                 for _ in 0..<Int.random(in: 2...6, using: &generator) {
                     try schedule(deadline: boundary - Int64.random(in: 0..<tick, using: &generator))
                 }
-            case 45..<68:
+            } else if roll < cancels {
                 try cancelLiveEntry()
-            case 68..<71:
+            } else if roll < staleCancels {
                 try cancelAnyEntry()
-            default:
+            } else {
                 try advance(by: randomStep())
             }
         }

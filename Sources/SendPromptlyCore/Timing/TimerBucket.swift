@@ -40,7 +40,9 @@ final class TimerBucket {
     }
 
     /// Unlinks every entry and hands each to `body` in insertion order. `body` may append to
-    /// this bucket again (cascading does): the list is detached before the first call.
+    /// this bucket again (cascading does): the list is detached before the first call. `body`
+    /// must not remove entries, though: those not yet handed over still name this bucket, so
+    /// removing one would corrupt the list.
     func drain(_ body: (TimerEntry) -> Void) {
         var cursor = head
         head = nil

@@ -89,12 +89,14 @@ public final class TimingWheel {
             }
             currentTick += 1
             cascade()
+            // One entry at a time, not `drain`: `expired` may cancel an entry still waiting in
+            // this bucket, and that cancel must find it linked here. Nothing joins the bucket
+            // meanwhile: a new entry is due after the current tick, so never in this slot.
             let due = levels[0][Int(currentTick & Self.slotMask)]
-            if !due.isEmpty {
-                due.drain { entry in
-                    count -= 1
-                    expired(entry)
-                }
+            while let entry = due.head {
+                due.remove(entry)
+                count -= 1
+                expired(entry)
             }
         }
     }

@@ -1,0 +1,171 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import XCTest
+
+/// The built `sendpromptly` binary, run as a child process the way an operator runs it.
+/// Output is read as it comes; waits are for conditions (a line printed, the process exited)
+/// bounded by a deadline, never fixed pauses.
+final class ServerProcess: @unchecked Sendable {
+    static var binary: URL {
+        if let path = ProcessInfo.processInfo.environment["SENDPROMPTLY_BINARY"] {
+            return URL(fileURLWithPath: path)
+        }
+        // XCTest on Linux runs from the build products directory, next to the executable.
+        return Bundle.main.bundleURL.appendingPathComponent("sendpromptly")
+    }
+
+    let process = Process()
+    private let output = Pipe()
+    private let errors = Pipe()
+    private let lock = NSLock()
+    private var stdoutText = ""
+    private var stderrText = ""
+    private var exitStatus: Int32?
+    private var waiters: [UUID: (condition: () -> Bool, continuation: CheckedContinuation<Void, Never>)] = [:]
+
+    init(arguments: [String], environment: [String: String] = [:]) throws {
+        process.executableURL = Self.binary
+        process.arguments = arguments
+        var merged = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SENDPROMPTLY_") }
+        merged.merge(environment) { $1 }
+        process.environment = merged
+        process.standardOutput = output
+        process.standardError = errors
+        output.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            self?.update { $0.stdoutText += String(decoding: data, as: UTF8.self) }
+        }
+        errors.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            self?.update { $0.stderrText += String(decoding: data, as: UTF8.self) }
+        }
+        process.terminationHandler = { [weak self] process in
+            self?.update { $0.exitStatus = process.terminationStatus }
+        }
+        try process.run()
+    }
+
+    /// Starts `serve` on a free port with `dataDirectory` and waits until it listens.
+    static func serve(
+        dataDirectory: URL, arguments: [String] = [], environment: [String: String] = [:]
+    ) async throws -> (ServerProcess, baseURL: String) {
+        let server = try ServerProcess(
+            arguments: ["serve", "--port", "0", "--data-dir", dataDirectory.path, "--log-level", "warning"] + arguments,
+            environment: environment)
+        let line = try await server.waitForLine(containing: "listening on ")
+        let url = String(line[line.range(of: "http://")!.lowerBound...]).trimmingCharacters(in: .whitespaces)
+        return (server, url)
+    }
+
+    var standardOutput: String { lock.withLock { stdoutText } }
+    var standardError: String { lock.withLock { stderrText } }
+
+    /// Applies `change` and wakes every waiter whose condition now holds.
+    private func update(_ change: (ServerProcess) -> Void) {
+        let ready: [CheckedContinuation<Void, Never>] = lock.withLock {
+            change(self)
+            let met = waiters.filter { $0.value.condition() }
+            for id in met.keys { waiters[id] = nil }
+            return met.values.map(\.continuation)
+        }
+        ready.forEach { $0.resume() }
+    }
+
+    /// Suspends until `condition` (read under the lock) holds, or the task is cancelled.
+    private func wait(until condition: @escaping () -> Bool) async {
+        let id = UUID()
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let done: Bool = lock.withLock {
+                    if condition() || Task.isCancelled { return true }
+                    waiters[id] = (condition, continuation)
+                    return false
+                }
+                if done { continuation.resume() }
+            }
+        } onCancel: {
+            let waiter = lock.withLock { waiters.removeValue(forKey: id) }
+            waiter?.continuation.resume()
+        }
+    }
+
+    /// The first stdout line containing `text`, once printed. Fails when the process exits
+    /// first or nothing comes within `timeout`.
+    func waitForLine(containing text: String, timeout: Duration = .seconds(60)) async throws -> String {
+        try await withDeadline(timeout, "a line containing \(text)") {
+            await self.wait { self.stdoutText.contains(text) || self.exitStatus != nil }
+        }
+        guard let line = standardOutput.split(separator: "\n").first(where: { $0.contains(text) }) else {
+            throw ProcessError("the server exited before printing \(text); stderr: \(standardError)")
+        }
+        return String(line)
+    }
+
+    /// The exit status, once the process has exited.
+    func waitForExit(timeout: Duration = .seconds(60)) async throws -> Int32 {
+        try await withDeadline(timeout, "the process to exit") {
+            await self.wait { self.exitStatus != nil }
+        }
+        return lock.withLock { exitStatus ?? -1 }
+    }
+
+    func signal(_ signal: Int32) {
+        kill(process.processIdentifier, signal)
+    }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+}
+
+struct ProcessError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Runs `body`, failing with a clear error when it has not finished within `timeout`.
+func withDeadline<T: Sendable>(_ timeout: Duration, _ what: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T?.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(for: timeout)
+            return nil
+        }
+        let first = try await group.next()
+        group.cancelAll()
+        guard let first, let value = first else {
+            throw ProcessError("timed out after \(timeout) waiting for \(what)")
+        }
+        return value
+    }
+}
+
+/// A small JSON-over-HTTP client for the tests, on AsyncHTTPClient.
+struct HTTP {
+    static let client = HTTPClient.shared
+
+    struct Reply {
+        let status: Int
+        let body: [String: Any]
+    }
+
+    static func send(
+        _ method: HTTPMethod, _ url: String, bearer: String? = nil, json: String? = nil, idempotencyKey: String? = nil
+    ) async throws -> Reply {
+        var request = HTTPClientRequest(url: url)
+        request.method = method
+        request.headers.add(name: "Accept", value: "application/json")
+        if let bearer { request.headers.add(name: "Authorization", value: "Bearer \(bearer)") }
+        if let idempotencyKey { request.headers.add(name: "Idempotency-Key", value: idempotencyKey) }
+        if let json {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(string: json))
+        }
+        let response = try await client.execute(request, timeout: .seconds(30))
+        let body = try await response.body.collect(upTo: 1 << 20)
+        let object = body.readableBytes == 0 ? [:] : (try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any] ?? [:])
+        return Reply(status: Int(response.status.code), body: object)
+    }
+}

@@ -9,15 +9,21 @@ let package = Package(
     name: "sendpromptly-benchmarks",
     platforms: [.macOS(.v15)],
     dependencies: [
+        // Named, because a path dependency is otherwise known by its folder's name, which
+        // differs from clone to clone.
         .package(name: "sendpromptly", path: ".."),
         // Only the malloc interposer: it backs the allocation counts. The library's other
         // default trait, RuntimeInterposer, pulls in a package this machine does not have.
-        .package(url: "https://github.com/ordo-one/benchmark", exact: "1.38.1", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
+        /// What the wheel is measured against. A module of its own, so that the benchmarks call
+        /// both structures across a module boundary and neither is inlined into them.
+        .target(name: "TimerBaselines"),
         .executableTarget(
             name: "TimingWheelBenchmarks",
             dependencies: [
+                "TimerBaselines",
                 .product(name: "SendPromptlyCore", package: "sendpromptly"),
                 .product(name: "Benchmark", package: "benchmark"),
             ],

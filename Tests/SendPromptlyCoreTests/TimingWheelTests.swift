@@ -347,9 +347,9 @@ final class TimingWheelTests: XCTestCase {
         return expired
     }
 
-    /// The first instant at which the default-tick wheel may hand `entry` over.
-    private func expiryTime(of entry: TestEntry, tick: Int64 = 100) -> Int64 {
-        (entry.deadline + tick - 1) / tick * tick
+    /// The first instant at which a wheel with the default 100 ms tick may hand `entry` over.
+    private func expiryTime(of entry: TestEntry) -> Int64 {
+        (entry.deadline + 99) / 100 * 100
     }
 }
 
@@ -358,7 +358,7 @@ private let hour: Int64 = 60 * minute
 private let day: Int64 = 24 * hour
 
 /// A wheel entry with an identity, so that a test can tell which entries expired.
-final class TestEntry: TimerEntry {
+private final class TestEntry: TimerEntry {
     let id: Int
 
     init(id: Int, deadline: Int64) {
@@ -369,7 +369,7 @@ final class TestEntry: TimerEntry {
 
 /// SplitMix64 (Steele, Lea and Flood): a small, fast generator whose whole state is one word,
 /// so a failing random sequence is reproduced from its seed alone, on any machine.
-struct SplitMix64: RandomNumberGenerator {
+private struct SplitMix64: RandomNumberGenerator {
     private var state: UInt64
 
     init(seed: UInt64) {
@@ -386,7 +386,7 @@ struct SplitMix64: RandomNumberGenerator {
 }
 
 /// The live entries of a wheel, as the wheel should hold them: sorted by deadline, then id.
-struct SortedDeadlines {
+private struct SortedDeadlines {
     private(set) var elements: [(deadline: Int64, id: Int)] = []
 
     var count: Int { elements.count }
@@ -425,7 +425,7 @@ struct SortedDeadlines {
 /// After each advance to `now`, with `tick` the wheel's resolution: every expired entry was
 /// live and had `deadline ≤ now`; no live entry has a deadline that rounds up to a tick
 /// boundary at or before `now`; and the wheel's count equals the model's.
-struct WheelModelCheck {
+private struct WheelModelCheck {
     struct Profile {
         var tickMilliseconds: Int64
         var seeds: Range<UInt64>

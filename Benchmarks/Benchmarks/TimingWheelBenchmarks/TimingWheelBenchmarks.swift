@@ -1,2 +1,196 @@
 import Benchmark
-let benchmarks: @Sendable () -> Void = {}
+import SendPromptlyCore
+import TimerBaselines
+
+/// The timing wheel against an indexed 4-ary heap at 10³, 10⁵ and 10⁶ pending deadlines, due
+/// between 1 s and 30 min ahead like the engine's receipts. Every iteration does 1,000
+/// operations, so the figures the tool marks `*` are per operation. README.md has the numbers.
+let benchmarks: @Sendable () -> Void = {
+    let configuration = Benchmark.Configuration(
+        // Throughput too, which the JMH export (the one with means) requires.
+        metrics: [.wallClock, .throughput, .mallocCountTotal],
+        timeUnits: .nanoseconds,
+        scalingFactor: .kilo,
+        maxDuration: .seconds(2),
+        maxIterations: 10_000
+    )
+    for pending in [1_000, 100_000, 1_000_000] {
+        registerInsertAndCancel(TimingWheel.self, named: "wheel", pending: pending, configuration: configuration)
+        registerInsertAndCancel(IndexedQuaternaryHeap.self, named: "heap", pending: pending, configuration: configuration)
+        registerExpiry(TimingWheel.self, named: "wheel", pending: pending, configuration: configuration)
+        registerExpiry(IndexedQuaternaryHeap.self, named: "heap", pending: pending, configuration: configuration)
+    }
+}
+
+/// One operation: cancel the entry scheduled longest ago and schedule it again. The queue holds
+/// `pending` entries throughout, and each cancel removes an entry that has been in it for
+/// `pending` operations, as a result arriving for an older receipt does.
+func registerInsertAndCancel<Queue: TimerQueue>(
+    _: Queue.Type, named name: String, pending: Int, configuration: Benchmark.Configuration
+) {
+    Benchmark("insert-cancel n=\(pending) \(name)", configuration: configuration) {
+        (benchmark: Benchmark, state: InsertAndCancelState<Queue>) in
+        for _ in benchmark.scaledIterations {
+            state.cancelOldestAndScheduleItAgain()
+        }
+    } setup: {
+        InsertAndCancelState<Queue>(pending: pending)
+    }
+}
+
+/// One operation: one entry expiring. Each iteration moves time forward in 100 ms steps, the
+/// way the engine's timer loop does, through the span in which the next 1,000 entries fall
+/// due; that time includes the steps in which nothing is due. Before it, unmeasured, the
+/// entries that expired last time are released and 1,000 more are scheduled behind the rest.
+func registerExpiry<Queue: TimerQueue>(
+    _: Queue.Type, named name: String, pending: Int, configuration: Benchmark.Configuration
+) {
+    Benchmark("expiry n=\(pending) \(name)", configuration: configuration) {
+        (benchmark: Benchmark, state: ExpiryState<Queue>) in
+        let batch = benchmark.scaledIterations.count
+        state.replaceExpired(with: batch)
+        benchmark.startMeasurement()
+        state.expireNext(batch)
+    } setup: {
+        ExpiryState<Queue>(pending: pending)
+    }
+}
+
+// MARK: - The structures under test
+
+/// What the benchmarks need of a timer queue, so that the wheel and the heap run the same code.
+protocol TimerQueue: AnyObject {
+    associatedtype Entry: AnyObject
+    static func make(startingAt now: Int64, capacity: Int) -> Self
+    static func makeEntry(deadline: Int64) -> Entry
+    func insert(_ entry: Entry)
+    func remove(_ entry: Entry)
+    /// Hands over every entry due at or before `now`, a multiple of the wheel's 100 ms tick, so
+    /// that both structures expire the same entries.
+    func expire(through now: Int64, _ expired: (Entry) -> Void)
+}
+
+extension TimingWheel: TimerQueue {
+    static func make(startingAt now: Int64, capacity _: Int) -> TimingWheel {
+        TimingWheel(tickMilliseconds: timerLoopPeriod, startingAt: now)
+    }
+
+    static func makeEntry(deadline: Int64) -> TimerEntry { TimerEntry(deadline: deadline) }
+    func insert(_ entry: TimerEntry) { schedule(entry) }
+    func remove(_ entry: TimerEntry) { cancel(entry) }
+    func expire(through now: Int64, _ expired: (TimerEntry) -> Void) { advance(to: now, expired: expired) }
+}
+
+extension IndexedQuaternaryHeap: TimerQueue {
+    static func make(startingAt _: Int64, capacity: Int) -> IndexedQuaternaryHeap {
+        IndexedQuaternaryHeap(capacity: capacity)
+    }
+
+    static func makeEntry(deadline: Int64) -> HeapEntry { HeapEntry(deadline: deadline) }
+    func insert(_ entry: HeapEntry) { schedule(entry) }
+    func remove(_ entry: HeapEntry) { cancel(entry) }
+}
+
+// MARK: - Workloads
+
+/// The engine's tick, and the period of its timer loop.
+private let timerLoopPeriod: Int64 = 100
+/// A tick boundary near the time of writing, in milliseconds since the epoch.
+private let start: Int64 = 1_760_000_000_000
+/// Deadlines lie this far ahead of the time they are scheduled at.
+private let shortestDelay: Int64 = 1_000
+private let longestDelay: Int64 = 30 * 60_000
+
+/// `pending` entries due uniformly at random between 1 s and 30 min after the start, and the
+/// order they were scheduled in. Time stands still.
+final class InsertAndCancelState<Queue: TimerQueue> {
+    private let queue: Queue
+    private let entries: [Queue.Entry]
+    /// Index in `entries` of the entry scheduled longest ago.
+    private var oldest = 0
+
+    init(pending: Int) {
+        var generator = SplitMix64(seed: 1)
+        queue = Queue.make(startingAt: start, capacity: pending)
+        entries = (0..<pending).map { _ in
+            Queue.makeEntry(deadline: start + Int64.random(in: shortestDelay...longestDelay, using: &generator))
+        }
+        entries.forEach(queue.insert)
+    }
+
+    func cancelOldestAndScheduleItAgain() {
+        let entry = entries[oldest]
+        queue.remove(entry)
+        queue.insert(entry)
+        oldest = oldest + 1 == entries.count ? 0 : oldest + 1
+    }
+}
+
+/// A queue whose entries fall due at an even rate, `pending` of them over 30 minutes, so that it
+/// holds between `pending` and `pending` plus one batch at any time.
+final class ExpiryState<Queue: TimerQueue> {
+    private let queue: Queue
+    private let pending: Int
+    private var generator = SplitMix64(seed: 2)
+    private var now = start
+    /// Entries created so far; entry `i` is due at ``deadline(ofEntry:)``.
+    private var created = 0
+    /// Entries that time has been advanced past so far.
+    private var passed = 0
+    /// What the last batch expired, kept so that releasing it happens outside the measurement.
+    private var expired: [Queue.Entry] = []
+
+    init(pending: Int) {
+        self.pending = pending
+        queue = Queue.make(startingAt: start, capacity: 2 * pending)
+        schedule(pending)
+    }
+
+    /// Releases the entries that expired last time and schedules `count` more behind the rest.
+    func replaceExpired(with count: Int) {
+        expired.removeAll(keepingCapacity: true)
+        expired.reserveCapacity(2 * count)
+        schedule(count)
+    }
+
+    /// Moves time forward one tick at a time until the next `count` entries are due.
+    func expireNext(_ count: Int) {
+        passed += count
+        let until = deadline(ofEntry: passed - 1)
+        while now < until {
+            now += timerLoopPeriod
+            queue.expire(through: now) { expired.append($0) }
+        }
+    }
+
+    /// Creates the next `count` entries and schedules them in random order, so that neither
+    /// structure gets its deadlines presorted.
+    private func schedule(_ count: Int) {
+        var batch = (created..<(created + count)).map { Queue.makeEntry(deadline: deadline(ofEntry: $0)) }
+        batch.shuffle(using: &generator)
+        batch.forEach(queue.insert)
+        created += count
+    }
+
+    private func deadline(ofEntry index: Int) -> Int64 {
+        start + shortestDelay + Int64(index) * (longestDelay - shortestDelay) / Int64(pending)
+    }
+}
+
+/// SplitMix64 (Steele, Lea and Flood): a seeded generator, so that every run measures the same
+/// deadlines.
+struct SplitMix64: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) {
+        state = seed
+    }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var mixed = state
+        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_CE4E_5B9B
+        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
+        return mixed ^ (mixed >> 31)
+    }
+}

@@ -7,8 +7,6 @@ final class TimerBucket {
 
     init() {}
 
-    var isEmpty: Bool { head == nil }
-
     func append(_ entry: TimerEntry) {
         entry.bucket = self
         entry.next = nil

@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
     ],
     targets: [
         /// The pure engine: value types, the timing wheel and the shard state machine.
@@ -40,6 +41,19 @@ let package = Package(
             dependencies: [
                 "SendPromptlyCore",
                 .product(name: "Atomics", package: "swift-atomics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        /// Durability at the edge: the journal with group commit, zlib snapshots, recovery.
+        .target(
+            name: "SendPromptlyStorage",
+            dependencies: [
+                "SendPromptlyCore",
+                "SendPromptlyEngine",
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -62,6 +76,7 @@ let package = Package(
                 "SendPromptlyCore",
                 "SendPromptlyEngine",
                 "SendPromptlyHTTP",
+                "SendPromptlyStorage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -1,41 +1,64 @@
 import SendPromptlyCore
 
 /// The engine: a fixed set of ``Shard`` actors, each owning the projects hashed to it, one
-/// clock for all of them, and the directory that routes an API key to its project's shard.
+/// clock for all of them, the journal they record into, and the directory that routes an API
+/// key to its project's shard.
 ///
 /// There is no lock on the ingest path: a request hashes its key, finds the project in the
-/// lock-free ``KeyDirectory`` and talks to that project's shard alone.
+/// lock-free ``KeyDirectory`` and talks to that project's shard alone; it then waits for its
+/// journal record to be durable, which the journal batches with other requests' records.
 public final class Engine: Sendable {
     public let shards: [Shard]
     public let clock: any EngineClock
+    let journal: (any CommandJournal)?
     let directory = KeyDirectory()
     /// Incidents opened and resolved, in the order each shard made them; the notifier and the
     /// repair dispatcher read here.
     public let effects: AsyncStream<EngineEffect>
     private let effectsContinuation: AsyncStream<EngineEffect>.Continuation
 
-    /// - Parameters:
-    ///   - shardCount: at least 1; the default is the number of cores.
-    ///   - tickMilliseconds: the resolution of every deadline, and so the maximum lateness of a
-    ///     timeout (plus the time between two ``advance()`` calls).
-    public init(shardCount: Int, clock: any EngineClock, tickMilliseconds: Int64 = 100) {
-        precondition(shardCount >= 1, "an engine has at least one shard")
+    /// An engine over recovered shard states (or new ones), journaling into `journal`.
+    public init(states: [ShardState], clock: any EngineClock, journal: (any CommandJournal)?) {
+        precondition(!states.isEmpty, "an engine has at least one shard")
         (effects, effectsContinuation) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
         let continuation = effectsContinuation
         self.clock = clock
-        self.shards = (0..<shardCount).map { index in
-            Shard(index: index, clock: clock, tickMilliseconds: tickMilliseconds) { continuation.yield($0) }
+        self.journal = journal
+        for state in states {
+            for (hash, project) in state.keyHashes() { directory.register(hash, project: project) }
         }
+        var shards: [Shard] = []
+        for (index, state) in states.enumerated() {
+            shards.append(Shard(index: index, state: state, clock: clock, journal: journal) { continuation.yield($0) })
+        }
+        self.shards = shards
+    }
+
+    /// A new, empty engine without a journal (tests, benchmarks).
+    ///
+    /// - Parameters:
+    ///   - shardCount: at least 1; the server's default is the number of cores.
+    ///   - tickMilliseconds: the resolution of every deadline, and so the maximum lateness of a
+    ///     timeout (plus the time between two ``advance()`` calls).
+    public convenience init(shardCount: Int, clock: any EngineClock, tickMilliseconds: Int64 = 100) {
+        let now = clock.now()
+        self.init(
+            states: (0..<shardCount).map { ShardState.initial(shard: $0, now: now, tickMilliseconds: tickMilliseconds) },
+            clock: clock, journal: nil)
     }
 
     /// The shard owning `project`: FNV-1a of the id, stable across processes (Swift's
     /// `Hasher` is seeded per process), so a project stays on its shard across restarts.
-    public func shard(for project: ProjectID) -> Shard {
+    public static func shardIndex(for project: ProjectID, shardCount: Int) -> Int {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in project.rawValue.utf8 {
             hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
         }
-        return shards[Int(hash % UInt64(shards.count))]
+        return Int(hash % UInt64(shardCount))
+    }
+
+    public func shard(for project: ProjectID) -> Shard {
+        shards[Self.shardIndex(for: project, shardCount: shards.count)]
     }
 
     /// The access an API key grants: `unauthorized` unless the key is well formed and was
@@ -47,18 +70,26 @@ public final class Engine: Sendable {
         return .apiKey(project: project, hash: hash)
     }
 
-    /// Runs `operation` on the shard of `project`.
-    public func perform<Answer: Sendable, Failure: Error>(
+    /// Applies `command` on the shard of its project and returns once it is durable.
+    public func execute(_ command: ShardCommand) async throws -> CommandOutcome {
+        guard let project = command.project else { preconditionFailure("advance runs on every shard") }
+        let (outcome, sequence) = try await shard(for: project).execute(command)
+        if let sequence, let journal { try await journal.waitUntilDurable(sequence) }
+        return outcome
+    }
+
+    /// Runs a read on the shard of `project`.
+    public func read<Answer: Sendable, Failure: Error>(
         on project: ProjectID, _ operation: @Sendable (ShardState, Timestamp) throws(Failure) -> Answer
     ) async throws(Failure) -> Answer {
-        try await shard(for: project).perform(operation)
+        try await shard(for: project).read(operation)
     }
 
     /// Expires every deadline due now, in every shard at once.
     public func advance() async {
         await withTaskGroup(of: Void.self) { group in
             for shard in shards {
-                group.addTask { await shard.advance() }
+                group.addTask { _ = try? await shard.execute(.advance) }
             }
         }
     }
@@ -68,31 +99,42 @@ public final class Engine: Sendable {
         effectsContinuation.finish()
     }
 
-    // MARK: Operator actions that span shards or issue keys
+    // MARK: Operator actions that issue secrets
 
-    public func createProject(_ settings: ProjectSettings) async -> ProjectCreated {
+    /// Creates a project with a `manage` key; the key appears in this answer only.
+    public func createProject(_ settings: ProjectSettings) async throws -> ProjectCreated {
         var generator = IdentifierGenerator()
         let id = generator.next(ProjectKind.self, at: clock.now())
-        let created = await shard(for: id).perform { state, now in
-            state.createProject(id: id, settings: settings, now: now)
-        }
-        directory.register(created.key.hash, project: id)
-        return created
+        let apiKey = SecretFormat.apiKey()
+        let key = NewKey(label: "default", scope: .manage, hash: SecretHash(of: apiKey))
+        let outcome = try await execute(.createProject(id, settings, signingSecret: SecretFormat.signingSecret(), key: key))
+        guard case .project(let project, let record?) = outcome else { preconditionFailure("createProject answers a project") }
+        directory.register(key.hash, project: id)
+        return ProjectCreated(project: project, apiKey: apiKey, key: record)
     }
 
-    public func createKey(project: ProjectID, _ request: KeyRequest) async throws(EngineError) -> KeyCreated {
-        let created = try await perform(on: project) { state, now throws(EngineError) in
-            try state.createKey(project: project, request: request, now: now)
+    public func createKey(project: ProjectID, _ request: KeyRequest) async throws -> KeyCreated {
+        let apiKey = SecretFormat.apiKey()
+        let key = NewKey(label: request.label, scope: request.scope, hash: SecretHash(of: apiKey))
+        guard case .key(let record) = try await execute(.createKey(project, key)) else {
+            preconditionFailure("createKey answers a key")
         }
-        directory.register(created.key.hash, project: project)
-        return created
+        directory.register(key.hash, project: project)
+        return KeyCreated(apiKey: apiKey, key: record)
+    }
+
+    public func rotateSigningSecret(project: ProjectID) async throws -> String {
+        guard case .signingSecret(let secret) = try await execute(.rotateSigningSecret(project, secret: SecretFormat.signingSecret())) else {
+            preconditionFailure("rotateSigningSecret answers a secret")
+        }
+        return secret
     }
 
     /// Every project of every shard, oldest first.
     public func projects() async -> [ProjectSummary] {
         var all: [ProjectSummary] = []
         for shard in shards {
-            all += await shard.perform { state, _ in state.projectSummaries() }
+            all += await shard.read { state, _ in state.projectSummaries() }
         }
         return all.sorted { $0.id < $1.id }
     }

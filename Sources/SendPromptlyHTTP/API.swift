@@ -26,13 +26,32 @@ struct API: Sendable {
         guard SecretHash(of: String(token)).constantTimeEquals(adminTokenHash) else { throw .unauthorized }
     }
 
-    /// Runs `operation` on the shard of `project`, turning a refusal into its wire error.
-    func perform<Answer: Sendable>(
+    /// Runs a read on the shard of `project`, turning a refusal into its wire error.
+    func read<Answer: Sendable>(
         on project: ProjectID, _ operation: @Sendable (ShardState, Timestamp) throws(EngineError) -> Answer
     ) async throws(APIError) -> Answer {
         do {
-            return try await engine.perform(on: project, operation)
+            return try await engine.read(on: project, operation)
         } catch {
+            throw APIError(error)
+        }
+    }
+
+    /// Applies `command` and returns once it is durable, turning a refusal into its wire error.
+    /// A journal failure is not the client's fault: it surfaces as `internal_error`.
+    func execute(_ command: ShardCommand) async throws -> CommandOutcome {
+        do {
+            return try await engine.execute(command)
+        } catch let error as EngineError {
+            throw APIError(error)
+        }
+    }
+
+    /// Runs one of the engine's operator actions, turning a refusal into its wire error.
+    func engineAction<Answer>(_ action: () async throws -> Answer) async throws -> Answer {
+        do {
+            return try await action()
+        } catch let error as EngineError {
             throw APIError(error)
         }
     }

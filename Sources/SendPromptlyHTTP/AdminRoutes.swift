@@ -10,7 +10,7 @@ extension API {
             let change = try await settingsChange(request)
             let settings: ProjectSettings
             do throws(EngineError) { settings = try change.creating() } catch { throw APIError(error) }
-            let created = await engine.createProject(settings)
+            let created = try await engineAction { try await engine.createProject(settings) }
             var members = Views.project(created.project, includingSigningSecret: true)
             members += [("api_key", .string(created.apiKey)), ("key_id", .string(created.key.id.rawValue))]
             return Response.json(.object(members), status: .created)
@@ -25,15 +25,15 @@ extension API {
         admin.get("/projects/:project_id") { request, context in
             try requireAdministrator(request)
             let id = try projectID(context)
-            let project = try await perform(on: id) { state, _ throws(EngineError) in try state.project(id: id) }
+            let project = try await read(on: id) { state, _ throws(EngineError) in try state.project(id: id) }
             return Response.json(.object(Views.project(project, includingSigningSecret: true)))
         }
         admin.patch("/projects/:project_id") { request, context in
             try requireAdministrator(request)
             let id = try projectID(context)
             let change = try await settingsChange(request)
-            let project = try await perform(on: id) { state, _ throws(EngineError) in
-                try state.updateProject(id: id, change: change)
+            guard case .project(let project, _) = try await execute(.updateProject(id, change)) else {
+                preconditionFailure("an update answers a project")
             }
             return Response.json(.object(Views.project(project, includingSigningSecret: false)))
         }
@@ -43,14 +43,13 @@ extension API {
             let body = try await jsonBody(request)
             let keyRequest: KeyRequest
             do throws(EngineError) { keyRequest = try KeyRequest(body: body.readableBytesView) } catch { throw APIError(error) }
-            let created: KeyCreated
-            do throws(EngineError) { created = try await engine.createKey(project: id, keyRequest) } catch { throw APIError(error) }
+            let created = try await engineAction { try await engine.createKey(project: id, keyRequest) }
             return Response.json(.object([("api_key", .string(created.apiKey))] + Views.key(created.key)), status: .created)
         }
         admin.get("/projects/:project_id/keys") { request, context in
             try requireAdministrator(request)
             let id = try projectID(context)
-            let keys = try await perform(on: id) { state, _ throws(EngineError) in try state.keys(project: id) }
+            let keys = try await read(on: id) { state, _ throws(EngineError) in try state.keys(project: id) }
             return Response.json(.object([("keys", .array(keys.map { .object(Views.key($0)) }))]))
         }
         admin.delete("/projects/:project_id/keys/:key_id") { request, context in
@@ -59,17 +58,15 @@ extension API {
             guard let keyID = KeyID(try parameter("key_id", context)) else {
                 throw APIError(.notFound("no such key"))
             }
-            let key = try await perform(on: id) { state, now throws(EngineError) in
-                try state.revokeKey(project: id, key: keyID, now: now)
+            guard case .key(let key) = try await execute(.revokeKey(id, keyID)) else {
+                preconditionFailure("a revocation answers a key")
             }
             return Response.json(.object(Views.key(key)))
         }
         admin.post("/projects/:project_id/signing-secret/rotate") { request, context in
             try requireAdministrator(request)
             let id = try projectID(context)
-            let secret = try await perform(on: id) { state, now throws(EngineError) in
-                try state.rotateSigningSecret(project: id, now: now)
-            }
+            let secret = try await engineAction { try await engine.rotateSigningSecret(project: id) }
             return Response.json(.object([("signing_secret", .string(secret))]))
         }
     }

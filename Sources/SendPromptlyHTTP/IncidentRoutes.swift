@@ -8,7 +8,7 @@ extension API {
         router.get("/api/v1/events/:event_id") { request, context in
             let access = try keyAccess(request)
             let id = try parameter("event_id", context)
-            let event = try await perform(on: access.project!) { state, now throws(EngineError) in
+            let event = try await read(on: access.project!) { state, now throws(EngineError) in
                 try state.event(id, access: access, project: access.project!, now: now)
             }
             return Response.json(Views.event(event))
@@ -29,7 +29,7 @@ extension API {
                 return limit
             } ?? 50
             let cursor = query.get("cursor")
-            let page = try await perform(on: access.project!) { state, now throws(EngineError) in
+            let page = try await read(on: access.project!) { state, now throws(EngineError) in
                 try state.incidents(status: status, limit: limit, cursor: cursor, access: access, project: access.project!, now: now)
             }
             return Response.json(.object([
@@ -40,7 +40,7 @@ extension API {
         router.get("/api/v1/incidents/:incident_id") { request, context in
             let access = try keyAccess(request)
             let id = try parameter("incident_id", context)
-            let view = try await perform(on: access.project!) { state, now throws(EngineError) in
+            let view = try await read(on: access.project!) { state, now throws(EngineError) in
                 try state.incident(id, access: access, project: access.project!, now: now)
             }
             return Response.json(Views.incident(view))
@@ -51,15 +51,15 @@ extension API {
             let body = try await jsonBody(request, allowEmpty: true)
             let resolve: ResolveRequest
             do throws(EngineError) { resolve = try ResolveRequest(body: body.readableBytesView) } catch { throw APIError(error) }
-            let view = try await perform(on: access.project!) { state, now throws(EngineError) in
-                try state.resolveManually(id, note: resolve.note, access: access, project: access.project!, now: now)
+            guard case .incident(let view) = try await execute(.resolve(access.project!, access, incident: id, note: resolve.note)) else {
+                preconditionFailure("a resolve answers an incident")
             }
             return Response.json(Views.incident(view))
         }
         router.post("/api/v1/incidents/:incident_id/reprocess") { request, context -> Response in
             let access = try keyAccess(request)
             let id = try parameter("incident_id", context)
-            let refusal = try await perform(on: access.project!) { state, now throws(EngineError) in
+            let refusal = try await read(on: access.project!) { state, now throws(EngineError) in
                 try state.reprocessRefusal(id, access: access, project: access.project!, now: now)
             }
             throw APIError(refusal)

@@ -17,9 +17,8 @@ extension API {
         let token = try RequestGuards.idempotencyToken(request, body: body)
         let receipt: Receipt
         do throws(EngineError) { receipt = try Receipt(body: body.readableBytesView) } catch { throw APIError(error) }
-        let project = access.project!
-        let reply = try await perform(on: project) { state, now throws(EngineError) in
-            try state.receipt(receipt, access: access, project: project, idempotency: token, now: now)
+        guard case .receipt(let reply) = try await execute(.receipt(access.project!, access, receipt, token)) else {
+            preconditionFailure("a receipt answers a receipt")
         }
         return Self.ingestResponse(Views.receiptAccepted(reply.answer), status: .accepted, replayed: reply.replayed)
     }
@@ -30,9 +29,8 @@ extension API {
         let token = try RequestGuards.idempotencyToken(request, body: body)
         let report: ResultReport
         do throws(EngineError) { report = try ResultReport(body: body.readableBytesView) } catch { throw APIError(error) }
-        let project = access.project!
-        let reply = try await perform(on: project) { state, now throws(EngineError) in
-            try state.result(report, access: access, project: project, idempotency: token, now: now)
+        guard case .result(let reply) = try await execute(.result(access.project!, access, report, token)) else {
+            preconditionFailure("a result answers a result")
         }
         return Self.ingestResponse(Views.resultApplied(reply.answer), status: .ok, replayed: reply.replayed)
     }

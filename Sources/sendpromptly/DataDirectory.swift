@@ -65,8 +65,7 @@ enum AdminToken {
             else { throw StartupError("\(stored.path) is damaged: remove it to generate a new admin token") }
             return (hash, nil)
         }
-        var generator = IdentifierGenerator()
-        let token = SecretFormat.adminToken(using: &generator)
+        let token = SecretFormat.adminToken()
         let hash = SecretHash(of: token)
         try directory.writePrivate(hash.hex + "\n", to: fileName)
         return (hash, token)

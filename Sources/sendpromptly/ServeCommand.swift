@@ -6,6 +6,7 @@ import NIOCore
 import SendPromptlyCore
 import SendPromptlyEngine
 import SendPromptlyHTTP
+import SendPromptlyStorage
 
 /// `sendpromptly serve`: the server with embedded defaults. Every option also reads
 /// `SENDPROMPTLY_<NAME>`; the flag wins over the variable.
@@ -34,6 +35,17 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: help("Shard actors that own the projects' pending receipts.", "shards", default: "the number of cores"))
     var shards: Int?
+
+    @Option(help: help(
+        "When a receipt is acknowledged: fsync (after its journal record is fsynced), batch (at once; fsync at most every --batch-interval ms), none (at once; never fsync).",
+        "durability", default: "fsync"))
+    var durability: String?
+
+    @Option(help: help("With --durability batch, the longest time between two fsyncs, in milliseconds.", "batch-interval", default: "10"))
+    var batchInterval: Int?
+
+    @Option(help: help("Seconds between two snapshots of the engine (one more is written at shutdown).", "snapshot-interval", default: "60"))
+    var snapshotInterval: Int?
 
     @Option(help: help("Largest request body accepted, in bytes.", "max-body-bytes", default: "16384"))
     var maxBodyBytes: Int?
@@ -64,6 +76,12 @@ struct ServeCommand: AsyncParsableCommand {
         guard let level = Logger.Level(rawValue: levelName) else {
             throw StartupError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
         }
+        let durabilityName = setting.string("durability", durability) ?? "fsync"
+        guard let durabilityMode = Durability(rawValue: durabilityName) else {
+            throw StartupError("--durability must be fsync, batch or none, not \(durabilityName)")
+        }
+        let batchMilliseconds = try setting.integer("batch-interval", batchInterval, default: 10, range: 1...10_000)
+        let snapshotSeconds = try setting.integer("snapshot-interval", snapshotInterval, default: 60, range: 1...86_400)
         let dataDirectory = try DataDirectory(path: setting.string("data-dir", dataDir) ?? "./snapshots")
 
         LoggingSystem.bootstrap { label in
@@ -80,17 +98,38 @@ struct ServeCommand: AsyncParsableCommand {
             FileHandle.standardOutput.write(Data("Generated admin token (shown once; keep it safe): \(generated)\n".utf8))
         }
 
-        let engine = Engine(shardCount: shardCount, clock: SystemClock())
+        let clock = SystemClock()
+        let directory = dataDirectory.url.path
+        let recovered: Recovery.Recovered
+        do {
+            recovered = try Recovery.recover(directory: directory, shardCount: shardCount, now: clock.now(), logger: logger)
+        } catch {
+            throw StartupError("cannot recover: \(error.description)")
+        }
+        let journal = try JournalWriter(
+            directory: directory, shardCount: recovered.states.count, nextSequence: recovered.nextSequence,
+            durability: durabilityMode, batchInterval: .milliseconds(batchMilliseconds), logger: logger)
+        let engine = Engine(states: recovered.states, clock: clock, journal: journal)
+        // Deadlines that passed while the server was down open their incidents now, once each.
+        await engine.advance()
+        let pending = await engine.pendingReceiptCounts().reduce(0, +)
+        logger.info("recovered", metadata: [
+            "snapshot": "\(recovered.snapshot ?? "none")", "journal_records": "\(recovered.replayedRecords)",
+            "pending_receipts": "\(pending)",
+        ])
+        let snapshots = SnapshotWriter(directory: directory, engine: engine, journal: journal, logger: logger)
+
         let readiness = Readiness()
         let host = settings.host
         let application = buildApplication(
             engine: engine, settings: settings, adminTokenHash: admin.hash, readiness: readiness, logger: logger,
+            services: [SnapshotService(writer: snapshots, interval: .seconds(snapshotSeconds), logger: logger)],
             onListening: { port in
                 readiness.set(true)
                 FileHandle.standardOutput.write(Data("sendpromptly listening on http://\(host):\(port)\n".utf8))
             })
         logger.info("starting", metadata: [
-            "data_dir": "\(dataDirectory.url.path)", "shards": "\(shardCount)", "host": "\(host)",
+            "data_dir": "\(directory)", "shards": "\(recovered.states.count)", "durability": "\(durabilityMode.rawValue)",
         ])
         do {
             try await application.runService()
@@ -98,6 +137,13 @@ struct ServeCommand: AsyncParsableCommand {
             throw StartupError("cannot listen on \(host):\(settings.port): \(error.description)")
         }
         readiness.set(false)
+        // Requests have stopped: the final snapshot makes the next start quick.
+        do {
+            try await snapshots.write()
+        } catch {
+            logger.error("final snapshot failed; the journal holds every record", metadata: ["error": "\(error)"])
+        }
+        journal.close()
         engine.finishEffects()
         logger.info("stopped")
     }

@@ -9,10 +9,13 @@ final class ShardStateTests: XCTestCase {
     private var access: Access!
 
     override func setUp() {
-        state = ShardState(generator: IdentifierGenerator(random: SplitMix64(seed: 7)), now: clock.now())
+        state = ShardState(generator: IdentifierGenerator(seed: 7), now: clock.now())
         projectID = ProjectID("prj_test")!
-        let created = state.createProject(id: projectID, settings: ProjectSettings(name: "Shop"), now: clock.now())
-        access = .apiKey(project: projectID, hash: SecretHash(of: created.apiKey))
+        let apiKey = SecretFormat.apiKey()
+        _ = try! state.createProject(
+            id: projectID, settings: ProjectSettings(name: "Shop"), signingSecret: SecretFormat.signingSecret(),
+            key: NewKey(label: "default", scope: .manage, hash: SecretHash(of: apiKey)), now: clock.now())
+        access = .apiKey(project: projectID, hash: SecretHash(of: apiKey))
     }
 
     private func receipt(_ eventID: String, timeoutSeconds: Int64? = 60, key: String? = nil) throws -> ReceiptAccepted {
@@ -140,12 +143,15 @@ final class ShardStateTests: XCTestCase {
 
     func testKeysOfOtherProjectsAndRevokedKeysAreRefused() throws {
         let otherID = ProjectID("prj_other")!
-        let other = state.createProject(id: otherID, settings: ProjectSettings(name: "Other"), now: clock.now())
-        let otherAccess = Access.apiKey(project: otherID, hash: SecretHash(of: other.apiKey))
+        let otherKey = SecretFormat.apiKey()
+        let (_, otherRecord) = try state.createProject(
+            id: otherID, settings: ProjectSettings(name: "Other"), signingSecret: SecretFormat.signingSecret(),
+            key: NewKey(label: "default", scope: .manage, hash: SecretHash(of: otherKey)), now: clock.now())
+        let otherAccess = Access.apiKey(project: otherID, hash: SecretHash(of: otherKey))
         XCTAssertThrowsError(try state.event("ev_x", access: otherAccess, project: projectID, now: clock.now())) {
             XCTAssertEqual($0 as? EngineError, .notFound("no such project"))
         }
-        _ = try state.revokeKey(project: otherID, key: other.key.id, now: clock.now())
+        _ = try state.revokeKey(project: otherID, key: otherRecord.id, now: clock.now())
         XCTAssertThrowsError(try state.incidents(status: nil, limit: 10, cursor: nil, access: otherAccess, project: otherID, now: clock.now())) {
             XCTAssertEqual($0 as? EngineError, .unauthorized)
         }
@@ -156,7 +162,7 @@ final class ShardStateTests: XCTestCase {
     }
 
     func testIdentifiersIncreaseWithinAMillisecond() {
-        var generator = IdentifierGenerator(random: SplitMix64(seed: 1))
+        var generator = IdentifierGenerator(seed: 1)
         let now = clock.now()
         let ids: [EventID] = (0..<1000).map { _ in generator.next(EventKind.self, at: now) }
         XCTAssertEqual(ids, ids.sorted())

@@ -369,7 +369,7 @@ private final class TestEntry: TimerEntry {
 
 /// SplitMix64 (Steele, Lea and Flood): a small, fast generator whose whole state is one word,
 /// so a failing random sequence is reproduced from its seed alone, on any machine.
-private struct SplitMix64: RandomNumberGenerator {
+struct SplitMix64: RandomNumberGenerator {
     private var state: UInt64
 
     init(seed: UInt64) {

@@ -49,12 +49,11 @@ final class WireFormatTests: XCTestCase {
     }
 
     func testSecretsHaveTheirDocumentedShapes() {
-        var generator = IdentifierGenerator(random: SplitMix64(seed: 3))
-        let key = SecretFormat.apiKey(using: &generator)
+        let key = SecretFormat.apiKey()
         XCTAssertTrue(SecretFormat.isWellFormedAPIKey(Substring(key)))
         XCTAssertFalse(SecretFormat.isWellFormedAPIKey(Substring(key.dropLast())))
         XCTAssertFalse(SecretFormat.isWellFormedAPIKey(Substring(key.dropLast() + "-")))
-        let secret = SecretFormat.signingSecret(using: &generator)
+        let secret = SecretFormat.signingSecret()
         XCTAssertTrue(secret.hasPrefix("sps_"))
         XCTAssertEqual(secret.count, 47)
         XCTAssertTrue(secret.dropFirst(4).allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })

@@ -108,12 +108,12 @@ final class IsolationAndAdminTests: XCTestCase {
             XCTAssertNotEqual(newSecret, secret)
             let shown = try await api.get("/admin/v1/projects/\(projectID)", admin)
             XCTAssertEqual(shown.string("signing_secret"), newSecret)
-            let secrets = try await api.engine.perform(on: try XCTUnwrap(ProjectID(projectID))) { state, now throws(EngineError) in
+            let secrets = try await api.engine.read(on: try XCTUnwrap(ProjectID(projectID))) { state, now throws(EngineError) in
                 try state.signingSecrets(project: ProjectID(projectID)!, now: now)
             }
             XCTAssertEqual(secrets, [newSecret, secret], "the old secret signs alongside during the grace period")
             api.clock.advance(seconds: 24 * 3600)
-            let later = try await api.engine.perform(on: try XCTUnwrap(ProjectID(projectID))) { state, now throws(EngineError) in
+            let later = try await api.engine.read(on: try XCTUnwrap(ProjectID(projectID))) { state, now throws(EngineError) in
                 try state.signingSecrets(project: ProjectID(projectID)!, now: now)
             }
             XCTAssertEqual(later, [newSecret])

@@ -1,11 +1,21 @@
 extension ShardState {
     /// Expires every deadline due at `now`: pending receipts become `timed_out` incidents
     /// (each once), and idempotency records older than 24 hours are forgotten.
-    public func advance(to now: Timestamp) {
+    ///
+    /// Receipts due together expire in (deadline, event id) order, not in the order the wheel
+    /// holds them, so that a shard restored from a snapshot and replaying its journal issues the
+    /// same incident ids as the shard that wrote them.
+    ///
+    /// - Returns: how many deadlines expired; zero means nothing changed.
+    @discardableResult
+    public func advance(to now: Timestamp) -> Int {
+        var receipts: [ReceiptTimer] = []
+        var expired = 0
         wheel.advance(to: now.millisecondsSinceEpoch) { entry in
+            expired += 1
             switch entry {
             case let timer as ReceiptTimer:
-                expire(timer)
+                receipts.append(timer)
             case let record as IdempotencyRecord:
                 if let project = projects[record.projectID], project.idempotency[record.key] === record {
                     project.idempotency[record.key] = nil
@@ -14,6 +24,9 @@ extension ShardState {
                 preconditionFailure("unknown timer entry \(type(of: entry))")
             }
         }
+        receipts.sort { ($0.deadline, $0.eventID) < ($1.deadline, $1.eventID) }
+        for timer in receipts { expire(timer) }
+        return expired
     }
 
     func expire(_ timer: ReceiptTimer) {

@@ -5,7 +5,10 @@
 /// drives it to the millisecond, and a journal can later replay it. Not thread-safe: the
 /// `Shard` actor owns one and serialises every call. A refused operation (a thrown
 /// ``EngineError``) changes nothing.
-public final class ShardState {
+///
+/// `@unchecked Sendable` only so that a state built or recovered outside an actor can be handed
+/// to the actor that will own it; from then on nothing else touches it.
+public final class ShardState: @unchecked Sendable {
     private(set) var generator: IdentifierGenerator
     let wheel: TimingWheel
     var projects: [ProjectID: ProjectState] = [:]
@@ -15,6 +18,15 @@ public final class ShardState {
     public init(generator: IdentifierGenerator = IdentifierGenerator(), now: Timestamp, tickMilliseconds: Int64 = 100) {
         self.generator = generator
         self.wheel = TimingWheel(tickMilliseconds: tickMilliseconds, startingAt: now.millisecondsSinceEpoch)
+    }
+
+    /// The empty state of shard `index` in a new data directory. Its identifier generator is
+    /// seeded from the index alone, so that replaying a journal from its first record issues
+    /// the same identifiers as the run that wrote it.
+    public static func initial(shard index: Int, now: Timestamp, tickMilliseconds: Int64 = 100) -> ShardState {
+        ShardState(
+            generator: IdentifierGenerator(seed: 0x5EED_0000_0000_0000 &+ UInt64(index) &* 0x9E37_79B9_7F4A_7C15),
+            now: now, tickMilliseconds: tickMilliseconds)
     }
 
     /// Receipts waiting for their result, over all projects of the shard.
@@ -65,12 +77,17 @@ public final class ShardState {
 
     // MARK: Projects and keys
 
-    public func createProject(id: ProjectID, settings: ProjectSettings, now: Timestamp) -> ProjectCreated {
-        let project = ProjectState(
-            id: id, settings: settings, signingSecret: SecretFormat.signingSecret(using: &generator), createdAt: now)
+    /// Creates a project with its first key. The secrets come from the caller (drawn from the
+    /// system's random source), so that the journal can replay the creation exactly; the key
+    /// arrives as its hash only.
+    public func createProject(
+        id: ProjectID, settings: ProjectSettings, signingSecret: String, key: NewKey, now: Timestamp
+    ) throws(EngineError) -> (ProjectSummary, APIKeyRecord) {
+        guard projects[id] == nil else { throw .conflict("project \(id) exists") }
+        let project = ProjectState(id: id, settings: settings, signingSecret: signingSecret, createdAt: now)
         projects[id] = project
-        let created = issueKey(in: project, request: KeyRequest(label: "default", scope: .manage), now: now)
-        return ProjectCreated(project: project.summary(), apiKey: created.apiKey, key: created.key)
+        let record = addKey(key, to: project, now: now)
+        return (project.summary(), record)
     }
 
     public func updateProject(id: ProjectID, change: ProjectSettingsChange) throws(EngineError) -> ProjectSummary {
@@ -88,19 +105,22 @@ public final class ShardState {
         projects.values.map { $0.summary() }
     }
 
-    public func createKey(project id: ProjectID, request: KeyRequest, now: Timestamp) throws(EngineError) -> KeyCreated {
+    public func createKey(project id: ProjectID, key: NewKey, now: Timestamp) throws(EngineError) -> APIKeyRecord {
         guard let project = projects[id] else { throw .notFound("no such project") }
-        return issueKey(in: project, request: request, now: now)
+        return addKey(key, to: project, now: now)
     }
 
-    private func issueKey(in project: ProjectState, request: KeyRequest, now: Timestamp) -> KeyCreated {
-        let apiKey = SecretFormat.apiKey(using: &generator)
+    private func addKey(_ key: NewKey, to project: ProjectState, now: Timestamp) -> APIKeyRecord {
         let record = APIKeyRecord(
-            id: nextID(KeyKind.self, at: now), label: request.label, scope: request.scope,
-            hash: SecretHash(of: apiKey), createdAt: now)
+            id: nextID(KeyKind.self, at: now), label: key.label, scope: key.scope, hash: key.hash, createdAt: now)
         project.keys[record.id] = record
         project.keyIDsByHash[record.hash] = record.id
-        return KeyCreated(apiKey: apiKey, key: record)
+        return record
+    }
+
+    /// Every key hash of every project, for the engine's key directory.
+    public func keyHashes() -> [(SecretHash, ProjectID)] {
+        projects.values.flatMap { project in project.keys.values.map { ($0.hash, project.id) } }
     }
 
     public func keys(project id: ProjectID) throws(EngineError) -> [APIKeyRecord] {
@@ -119,10 +139,10 @@ public final class ShardState {
         return key
     }
 
-    /// A new signing secret; the previous one keeps signing for ``SigningSecrets/gracePeriodSeconds``.
-    public func rotateSigningSecret(project id: ProjectID, now: Timestamp) throws(EngineError) -> String {
+    /// Installs `secret` as the signing secret; the previous one keeps signing for
+    /// ``SigningSecrets/gracePeriodSeconds``.
+    public func rotateSigningSecret(project id: ProjectID, to secret: String, now: Timestamp) throws(EngineError) -> String {
         guard let project = projects[id] else { throw .notFound("no such project") }
-        let secret = SecretFormat.signingSecret(using: &generator)
         project.signingSecrets = SigningSecrets(
             current: secret, previous: project.signingSecrets.current,
             previousExpiresAt: now.adding(seconds: SigningSecrets.gracePeriodSeconds))

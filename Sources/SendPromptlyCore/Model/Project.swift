@@ -67,10 +67,21 @@ public struct ProjectCreated: Sendable {
     public let project: ProjectSummary
     public let apiKey: String
     public let key: APIKeyRecord
+
+    public init(project: ProjectSummary, apiKey: String, key: APIKeyRecord) {
+        self.project = project
+        self.apiKey = apiKey
+        self.key = key
+    }
 }
 
 /// The answer to a key's creation; `apiKey` is shown this once.
 public struct KeyCreated: Sendable {
     public let apiKey: String
     public let key: APIKeyRecord
+
+    public init(apiKey: String, key: APIKeyRecord) {
+        self.apiKey = apiKey
+        self.key = key
+    }
 }

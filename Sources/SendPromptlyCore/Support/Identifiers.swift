@@ -39,14 +39,32 @@ public typealias KeyID = Identifier<KeyKind>
 
 /// Issues ULID-style identifiers that strictly increase for one generator, even within one
 /// millisecond (the random part is incremented, as the ULID spec's monotonic mode does).
-public struct IdentifierGenerator {
-    private var random: any RandomNumberGenerator
-    private var lastMillisecond: Int64 = -1
-    private var lastRandomHigh: UInt16 = 0
-    private var lastRandomLow: UInt64 = 0
+///
+/// Deterministic on purpose: its whole state is four words that a snapshot stores, so
+/// replaying a shard's journal issues the same ids again. Identifiers are not secrets (keys and
+/// signing secrets come from ``SecretFormat``, which uses the system's random source).
+public struct IdentifierGenerator: Equatable, Sendable {
+    /// SplitMix64 state: the random part's source.
+    public private(set) var seed: UInt64
+    public private(set) var lastMillisecond: Int64 = -1
+    public private(set) var lastRandomHigh: UInt16 = 0
+    public private(set) var lastRandomLow: UInt64 = 0
 
-    public init(random: any RandomNumberGenerator = SystemRandomNumberGenerator()) {
-        self.random = random
+    /// A generator with a fresh random seed.
+    public init() {
+        self.init(seed: UInt64.random(in: .min ... .max))
+    }
+
+    public init(seed: UInt64) {
+        self.seed = seed
+    }
+
+    /// Restores a generator from the state a snapshot stored.
+    public init(seed: UInt64, lastMillisecond: Int64, lastRandomHigh: UInt16, lastRandomLow: UInt64) {
+        self.seed = seed
+        self.lastMillisecond = lastMillisecond
+        self.lastRandomHigh = lastRandomHigh
+        self.lastRandomLow = lastRandomLow
     }
 
     public mutating func next<Kind>(_ kind: Kind.Type = Kind.self, at time: Timestamp) -> Identifier<Kind> {
@@ -57,29 +75,19 @@ public struct IdentifierGenerator {
             if overflow { lastRandomHigh &+= 1 }
         } else {
             lastMillisecond = millisecond
-            lastRandomHigh = UInt16.random(in: .min ... .max, using: &random)
-            lastRandomLow = UInt64.random(in: .min ... .max, using: &random)
+            lastRandomHigh = UInt16(truncatingIfNeeded: nextRandom())
+            lastRandomLow = nextRandom()
         }
         return Identifier(unchecked: Kind.prefix + Crockford.ulid(
             millisecond: UInt64(max(0, millisecond)), high: lastRandomHigh, low: lastRandomLow))
     }
 
-    /// Random bytes for secrets and tokens, from the same injected source.
-    public mutating func bytes(_ count: Int) -> [UInt8] {
-        (0..<count).map { _ in UInt8.random(in: .min ... .max, using: &random) }
-    }
-
-    /// `count` characters drawn uniformly from `alphabet` (rejection sampling, no modulo bias).
-    public mutating func string(_ count: Int, from alphabet: [UInt8]) -> String {
-        precondition(!alphabet.isEmpty && alphabet.count <= 256)
-        let limit = 256 - 256 % alphabet.count
-        var result: [UInt8] = []
-        result.reserveCapacity(count)
-        while result.count < count {
-            let byte = Int(UInt8.random(in: .min ... .max, using: &random))
-            if byte < limit { result.append(alphabet[byte % alphabet.count]) }
-        }
-        return String(decoding: result, as: UTF8.self)
+    private mutating func nextRandom() -> UInt64 {
+        seed &+= 0x9E37_79B9_7F4A_7C15
+        var z = seed
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }
 

@@ -63,24 +63,37 @@ public struct SecretHash: Hashable, Sendable {
     }
 }
 
-/// The formats of the secrets the server hands out.
+/// The secrets the server hands out, drawn from the system's cryptographic random source.
 public enum SecretFormat {
     static let alphanumeric = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".utf8)
     static let base64URL = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
 
     /// `sk_` and 40 characters of `[A-Za-z0-9]` (about 238 bits).
-    public static func apiKey(using generator: inout IdentifierGenerator) -> String {
-        "sk_" + generator.string(40, from: alphanumeric)
+    public static func apiKey() -> String {
+        "sk_" + randomString(40, from: alphanumeric)
     }
 
     /// `sps_` and 43 base64url characters (258 bits).
-    public static func signingSecret(using generator: inout IdentifierGenerator) -> String {
-        "sps_" + generator.string(43, from: base64URL)
+    public static func signingSecret() -> String {
+        "sps_" + randomString(43, from: base64URL)
     }
 
     /// `spa_` and 43 base64url characters.
-    public static func adminToken(using generator: inout IdentifierGenerator) -> String {
-        "spa_" + generator.string(43, from: base64URL)
+    public static func adminToken() -> String {
+        "spa_" + randomString(43, from: base64URL)
+    }
+
+    /// `count` characters drawn uniformly from `alphabet` (rejection sampling, no modulo bias).
+    static func randomString(_ count: Int, from alphabet: [UInt8]) -> String {
+        var random = SystemRandomNumberGenerator()
+        let limit = 256 - 256 % alphabet.count
+        var result: [UInt8] = []
+        result.reserveCapacity(count)
+        while result.count < count {
+            let byte = Int(UInt8.random(in: .min ... .max, using: &random))
+            if byte < limit { result.append(alphabet[byte % alphabet.count]) }
+        }
+        return String(decoding: result, as: UTF8.self)
     }
 
     /// Whether `text` has the shape of an API key. Checked before hashing, so that a malformed

@@ -1,0 +1,240 @@
+/// The byte-level encoding of the journal and snapshot formats: LEB128 varints (zigzag for
+/// signed values), length-prefixed UTF-8 strings, a presence byte before optionals.
+///
+/// Hand-written rather than `Codable` because the formats are ours to keep stable across
+/// versions (field order is the format, documented by the `encode` functions), because they
+/// must be compact (a snapshot of 10⁶ receipts is tens of megabytes before zlib), and because a
+/// decoder of untrusted bytes must fail with a reason, never trap or over-allocate.
+public struct BinaryWriter {
+    public private(set) var bytes: [UInt8] = []
+
+    public init(capacity: Int = 256) {
+        bytes.reserveCapacity(capacity)
+    }
+
+    public mutating func write(_ value: UInt8) { bytes.append(value) }
+
+    public mutating func write(_ value: Bool) { bytes.append(value ? 1 : 0) }
+
+    public mutating func write(varint value: UInt64) {
+        var value = value
+        while value >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: value) | 0x80)
+            value >>= 7
+        }
+        bytes.append(UInt8(value))
+    }
+
+    public mutating func write(_ value: Int64) {
+        write(varint: UInt64(bitPattern: (value << 1) ^ (value >> 63)))
+    }
+
+    public mutating func write(_ value: Int) { write(Int64(value)) }
+
+    public mutating func write(fixed value: UInt64) {
+        for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
+    }
+
+    public mutating func write(fixed value: UInt32) {
+        for shift in stride(from: 0, to: 32, by: 8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt32(shift))) }
+    }
+
+    public mutating func write(_ value: String) {
+        let utf8 = value.utf8
+        write(varint: UInt64(utf8.count))
+        bytes.append(contentsOf: utf8)
+    }
+
+    public mutating func write(raw: some Collection<UInt8>) {
+        bytes.append(contentsOf: raw)
+    }
+
+    public mutating func write<Value: BinaryCodable>(_ value: Value) {
+        value.encode(to: &self)
+    }
+
+    public mutating func write<Value: BinaryCodable>(_ value: Value?) {
+        write(value != nil)
+        value?.encode(to: &self)
+    }
+
+    public mutating func write(_ value: String?) {
+        write(value != nil)
+        if let value { write(value) }
+    }
+
+    public mutating func write(_ value: Int64?) {
+        write(value != nil)
+        if let value { write(value) }
+    }
+
+    public mutating func write<Element: BinaryCodable>(_ values: [Element]) {
+        write(varint: UInt64(values.count))
+        for value in values { value.encode(to: &self) }
+    }
+
+    public mutating func write(_ values: [String]) {
+        write(varint: UInt64(values.count))
+        for value in values { write(value) }
+    }
+}
+
+/// Why bytes could not be decoded: the offset and what was expected there.
+public struct BinaryDecodingError: Error, Equatable, CustomStringConvertible {
+    public let offset: Int
+    public let reason: String
+
+    public var description: String { "\(reason) at byte \(offset)" }
+}
+
+public struct BinaryReader {
+    private let bytes: [UInt8]
+    public private(set) var offset: Int
+
+    public init(_ bytes: [UInt8], offset: Int = 0) {
+        self.bytes = bytes
+        self.offset = offset
+    }
+
+    public var isAtEnd: Bool { offset >= bytes.count }
+    public var remaining: Int { bytes.count - offset }
+
+    public func failure(_ reason: String) -> BinaryDecodingError {
+        BinaryDecodingError(offset: offset, reason: reason)
+    }
+
+    public mutating func readByte() throws(BinaryDecodingError) -> UInt8 {
+        guard offset < bytes.count else { throw failure("unexpected end") }
+        defer { offset += 1 }
+        return bytes[offset]
+    }
+
+    public mutating func readBool() throws(BinaryDecodingError) -> Bool {
+        switch try readByte() {
+        case 0: return false
+        case 1: return true
+        default: throw failure("invalid boolean")
+        }
+    }
+
+    public mutating func readVarint() throws(BinaryDecodingError) -> UInt64 {
+        var value: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            let byte = try readByte()
+            guard shift < 64, shift < 63 || byte <= 1 else { throw failure("varint too long") }
+            value |= UInt64(byte & 0x7F) << shift
+            if byte & 0x80 == 0 { return value }
+            shift += 7
+        }
+    }
+
+    public mutating func readInt64() throws(BinaryDecodingError) -> Int64 {
+        let raw = try readVarint()
+        return Int64(bitPattern: (raw >> 1) ^ (0 &- (raw & 1)))
+    }
+
+    public mutating func readInt() throws(BinaryDecodingError) -> Int {
+        let value = try readInt64()
+        guard let int = Int(exactly: value) else { throw failure("integer out of range") }
+        return int
+    }
+
+    /// A count of elements still to read; refuses counts the remaining bytes cannot hold, so
+    /// a corrupt length never makes the decoder reserve gigabytes.
+    public mutating func readCount() throws(BinaryDecodingError) -> Int {
+        let count = try readVarint()
+        guard count <= UInt64(remaining) else { throw failure("count \(count) exceeds the data") }
+        return Int(count)
+    }
+
+    public mutating func readFixedUInt64() throws(BinaryDecodingError) -> UInt64 {
+        var value: UInt64 = 0
+        for shift in stride(from: 0, to: 64, by: 8) { value |= UInt64(try readByte()) << UInt64(shift) }
+        return value
+    }
+
+    public mutating func readFixedUInt32() throws(BinaryDecodingError) -> UInt32 {
+        var value: UInt32 = 0
+        for shift in stride(from: 0, to: 32, by: 8) { value |= UInt32(try readByte()) << UInt32(shift) }
+        return value
+    }
+
+    public mutating func readRaw(_ count: Int) throws(BinaryDecodingError) -> ArraySlice<UInt8> {
+        guard count >= 0, count <= remaining else { throw failure("unexpected end") }
+        defer { offset += count }
+        return bytes[offset..<offset + count]
+    }
+
+    public mutating func readString() throws(BinaryDecodingError) -> String {
+        let count = try readCount()
+        guard let text = String(validating: try readRaw(count), as: UTF8.self) else { throw failure("invalid UTF-8") }
+        return text
+    }
+
+    public mutating func readOptionalString() throws(BinaryDecodingError) -> String? {
+        try readBool() ? try readString() : nil
+    }
+
+    public mutating func readOptionalInt64() throws(BinaryDecodingError) -> Int64? {
+        try readBool() ? try readInt64() : nil
+    }
+
+    public mutating func read<Value: BinaryCodable>(_ type: Value.Type = Value.self) throws(BinaryDecodingError) -> Value {
+        try Value(from: &self)
+    }
+
+    public mutating func readOptional<Value: BinaryCodable>(_ type: Value.Type = Value.self) throws(BinaryDecodingError) -> Value? {
+        try readBool() ? try Value(from: &self) : nil
+    }
+
+    public mutating func readArray<Value: BinaryCodable>(_ type: Value.Type = Value.self) throws(BinaryDecodingError) -> [Value] {
+        let count = try readCount()
+        var values: [Value] = []
+        values.reserveCapacity(count)
+        for _ in 0..<count { values.append(try Value(from: &self)) }
+        return values
+    }
+
+    public mutating func readStrings() throws(BinaryDecodingError) -> [String] {
+        let count = try readCount()
+        var values: [String] = []
+        values.reserveCapacity(count)
+        for _ in 0..<count { values.append(try readString()) }
+        return values
+    }
+}
+
+/// A value with a stable binary form in the journal and snapshot formats.
+public protocol BinaryCodable {
+    func encode(to writer: inout BinaryWriter)
+    init(from reader: inout BinaryReader) throws(BinaryDecodingError)
+}
+
+/// Closed vocabularies are stored by their wire spelling: stable across reorderings of cases.
+extension BinaryCodable where Self: RawRepresentable, RawValue == String {
+    public func encode(to writer: inout BinaryWriter) { writer.write(rawValue) }
+
+    public init(from reader: inout BinaryReader) throws(BinaryDecodingError) {
+        let raw = try reader.readString()
+        guard let value = Self(rawValue: raw) else { throw reader.failure("unknown value \(raw)") }
+        self = value
+    }
+}
+
+/// CRC-32 (IEEE 802.3, as zlib and PNG compute it), for the journal's records and the
+/// snapshot's header and payload. Table-driven; a few lines rather than a C module for
+/// zlib's `crc32`, which compress-nio does not export.
+public enum CRC32 {
+    private static let table: [UInt32] = (0..<256).map { index in
+        var value = UInt32(index)
+        for _ in 0..<8 { value = value & 1 == 1 ? 0xEDB8_8320 ^ (value >> 1) : value >> 1 }
+        return value
+    }
+
+    public static func checksum(_ bytes: some Sequence<UInt8>, continuing previous: UInt32 = 0) -> UInt32 {
+        var crc = ~previous
+        for byte in bytes { crc = table[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8) }
+        return ~crc
+    }
+}

@@ -1,0 +1,96 @@
+import SendPromptlyCore
+
+/// The journal on disk: segment files `journal-<first sequence>.log` in the data directory.
+///
+/// A segment starts with a header: the magic `SPJRNL01`, the format version (u32 LE), the
+/// shard count (u32 LE) and the first record's sequence (u64 LE). Records follow, each
+/// `[payload length u32 LE][CRC-32 of payload u32 LE][payload]`, the payload being the record's
+/// sequence (varint), shard (varint), instant (zigzag varint milliseconds) and the command
+/// (`ShardCommand`'s binary form). Sequences increase by one across all segments.
+public enum JournalFormat {
+    public static let magic = Array("SPJRNL01".utf8)
+    public static let version: UInt32 = 1
+    public static let headerLength = 8 + 4 + 4 + 8
+    public static let prefix = "journal-"
+    public static let suffix = ".log"
+    /// A record larger than this is corruption, not a command.
+    static let maximumPayload = 1 << 24
+
+    public struct Record: Sendable {
+        public let sequence: UInt64
+        public let shard: Int
+        public let at: Timestamp
+        public let command: ShardCommand
+    }
+
+    static func header(shardCount: Int, firstSequence: UInt64) -> [UInt8] {
+        var writer = BinaryWriter(capacity: headerLength)
+        writer.write(raw: magic)
+        writer.write(fixed: version)
+        writer.write(fixed: UInt32(shardCount))
+        writer.write(fixed: firstSequence)
+        return writer.bytes
+    }
+
+    static func encode(sequence: UInt64, shard: Int, at now: Timestamp, command: ShardCommand, into output: inout [UInt8]) {
+        var payload = BinaryWriter(capacity: 128)
+        payload.write(varint: sequence)
+        payload.write(varint: UInt64(shard))
+        payload.write(now.millisecondsSinceEpoch)
+        payload.write(command)
+        var frame = BinaryWriter(capacity: 8)
+        frame.write(fixed: UInt32(payload.bytes.count))
+        frame.write(fixed: CRC32.checksum(payload.bytes))
+        output.append(contentsOf: frame.bytes)
+        output.append(contentsOf: payload.bytes)
+    }
+
+    /// One segment as read back: its header, its intact records, and where an incomplete or
+    /// damaged record starts, if one does.
+    public struct Segment {
+        public let shardCount: Int
+        public let firstSequence: UInt64
+        public let records: [Record]
+        /// The byte offset of the first record that is cut short or fails its checksum.
+        public let damageOffset: Int?
+        public let damage: String?
+    }
+
+    /// Reads a segment file's bytes; throws only when the header itself is unusable.
+    public static func read(_ bytes: [UInt8]) throws(BinaryDecodingError) -> Segment {
+        var reader = BinaryReader(bytes)
+        guard Array(try reader.readRaw(magic.count)) == magic else { throw reader.failure("not a journal segment") }
+        let version = try reader.readFixedUInt32()
+        guard version == Self.version else { throw reader.failure("journal format version \(version) is not supported") }
+        let shardCount = Int(try reader.readFixedUInt32())
+        let firstSequence = try reader.readFixedUInt64()
+        var records: [Record] = []
+        var expected = firstSequence
+        while !reader.isAtEnd {
+            let start = reader.offset
+            func damaged(_ reason: String) -> Segment {
+                Segment(shardCount: shardCount, firstSequence: firstSequence, records: records, damageOffset: start, damage: reason)
+            }
+            guard reader.remaining >= 8 else { return damaged("record header cut short") }
+            let length = Int(try reader.readFixedUInt32())
+            let checksum = try reader.readFixedUInt32()
+            guard length <= maximumPayload, length <= reader.remaining else { return damaged("record cut short") }
+            let payload = Array(try reader.readRaw(length))
+            guard CRC32.checksum(payload) == checksum else { return damaged("record checksum mismatch") }
+            var payloadReader = BinaryReader(payload)
+            do {
+                let sequence = try payloadReader.readVarint()
+                guard sequence == expected else { return damaged("sequence \(sequence) where \(expected) was expected") }
+                let shard = Int(try payloadReader.readVarint())
+                guard shard < shardCount else { return damaged("shard \(shard) out of range") }
+                let at = Timestamp(millisecondsSinceEpoch: try payloadReader.readInt64())
+                let command = try payloadReader.read(ShardCommand.self)
+                records.append(Record(sequence: sequence, shard: shard, at: at, command: command))
+                expected += 1
+            } catch {
+                return damaged("record does not decode: \(error)")
+            }
+        }
+        return Segment(shardCount: shardCount, firstSequence: firstSequence, records: records, damageOffset: nil, damage: nil)
+    }
+}

@@ -1,0 +1,140 @@
+import Foundation
+import Logging
+import SendPromptlyCore
+
+/// Rebuilds the engine's state on start: the newest snapshot whose checksum holds, then the
+/// journal after it.
+///
+/// - A torn last record (the process died mid-write) is cut off and logged.
+/// - A damaged snapshot is reported by name and the previous one, with the longer journal, is
+///   used instead.
+/// - When nothing consistent exists (a damaged record before the end of the journal, a
+///   missing stretch of journal, a record that no longer applies), recovery refuses with the
+///   damaged file's name: the server never starts empty over existing data.
+public enum Recovery {
+    public struct Recovered {
+        public let states: [ShardState]
+        /// The sequence the journal continues with.
+        public let nextSequence: UInt64
+        public let snapshot: String?
+        public let replayedRecords: Int
+        public let notes: [String]
+    }
+
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    public static func recover(
+        directory: String, shardCount requested: Int, now: Timestamp, logger: Logger
+    ) throws(Failure) -> Recovered {
+        var notes: [String] = []
+        func note(_ text: String) {
+            notes.append(text)
+            logger.warning("\(text)")
+        }
+
+        let segments = try readJournal(directory: directory, note: note)
+        let journalStart = segments.first?.segment.firstSequence
+        let lastRecord = segments.last.map { $0.segment.firstSequence + UInt64($0.segment.records.count) - 1 }
+
+        // The newest snapshot that decodes and that the journal continues.
+        var chosen: (name: String, snapshot: SnapshotFormat.Snapshot, states: [ShardState])?
+        var damaged: [String] = []
+        for name in FileIO.files(in: directory, prefix: SnapshotFormat.prefix, suffix: SnapshotFormat.suffix).reversed() {
+            do {
+                let snapshot = try SnapshotFormat.decode(try FileIO.readAll(directory + "/" + name))
+                let states = try SnapshotFormat.states(of: snapshot)
+                let oldestCut = snapshot.sections.map(\.sequence).min() ?? 0
+                if let journalStart, journalStart > oldestCut + 1, let lastRecord, lastRecord > oldestCut {
+                    damaged.append(name)
+                    note("snapshot \(name) is older than the journal (which starts at record \(journalStart)); trying an earlier one")
+                    continue
+                }
+                chosen = (name, snapshot, states)
+                break
+            } catch {
+                damaged.append(name)
+                note("snapshot \(name) is damaged (\(error)); falling back to the previous snapshot and a longer journal")
+            }
+        }
+
+        let states: [ShardState]
+        let cuts: [UInt64]
+        if let chosen {
+            states = chosen.states
+            cuts = chosen.snapshot.sections.map(\.sequence)
+        } else {
+            if !damaged.isEmpty, let journalStart, journalStart > 1 {
+                throw Failure(description: "snapshot \(damaged.joined(separator: ", ")) in \(directory) is damaged and the journal no longer reaches back to the first record; restore the data directory from a backup")
+            }
+            if !damaged.isEmpty, journalStart == nil {
+                throw Failure(description: "snapshot \(damaged.joined(separator: ", ")) in \(directory) is damaged and there is no journal to rebuild from; restore the data directory from a backup")
+            }
+            let count = segments.first?.segment.shardCount ?? requested
+            let start = segments.first?.segment.records.first?.at ?? now
+            states = (0..<count).map { ShardState.initial(shard: $0, now: start) }
+            cuts = Array(repeating: 0, count: count)
+        }
+        if states.count != requested {
+            note("the data was written with \(states.count) shards; keeping \(states.count) (--shards \(requested) applies to a new data directory)")
+        }
+
+        var replayed = 0
+        for (name, segment) in segments {
+            guard segment.shardCount == states.count else {
+                throw Failure(description: "journal segment \(name) was written with \(segment.shardCount) shards but the snapshot has \(states.count)")
+            }
+            for record in segment.records where record.sequence > cuts[record.shard] {
+                do {
+                    _ = try states[record.shard].apply(record.command, now: record.at)
+                    _ = states[record.shard].takeEffects()
+                } catch {
+                    throw Failure(description: "journal record \(record.sequence) in \(directory)/\(name) does not apply (\(error)); the data directory is inconsistent")
+                }
+                replayed += 1
+            }
+        }
+        let nextSequence = max(lastRecord ?? 0, cuts.max() ?? 0) + 1
+        return Recovered(states: states, nextSequence: nextSequence, snapshot: chosen?.name, replayedRecords: replayed, notes: notes)
+    }
+
+    /// Every segment in order, checked for continuity; a torn end of the last one is cut off.
+    static func readJournal(directory: String, note: (String) -> Void) throws(Failure) -> [(name: String, segment: JournalFormat.Segment)] {
+        let names = FileIO.files(in: directory, prefix: JournalFormat.prefix, suffix: JournalFormat.suffix)
+        var segments: [(name: String, segment: JournalFormat.Segment)] = []
+        for (index, name) in names.enumerated() {
+            let path = directory + "/" + name
+            let isLast = index == names.count - 1
+            let bytes: [UInt8]
+            do { bytes = try FileIO.readAll(path) } catch { throw Failure(description: "\(error)") }
+            let segment: JournalFormat.Segment
+            do {
+                segment = try JournalFormat.read(bytes)
+            } catch {
+                if isLast && bytes.count < JournalFormat.headerLength {
+                    // Created, then the process died before its header was whole.
+                    note("journal segment \(name) has an incomplete header; removed it")
+                    unlink(path)
+                    continue
+                }
+                throw Failure(description: "journal segment \(path) is damaged (\(error))")
+            }
+            if let offset = segment.damageOffset {
+                guard isLast else {
+                    throw Failure(description: "journal segment \(path) is damaged at byte \(offset) (\(segment.damage ?? "")) and later segments follow it")
+                }
+                note("journal segment \(name) ends with a torn record at byte \(offset) (\(segment.damage ?? "")); cut it off")
+                do { try FileIO.truncate(path, to: offset) } catch { throw Failure(description: "\(error)") }
+            }
+            if let previous = segments.last?.segment {
+                let expected = previous.firstSequence + UInt64(previous.records.count)
+                guard segment.firstSequence == expected else {
+                    throw Failure(description: "journal segment \(path) starts at record \(segment.firstSequence) but \(expected) was expected: a segment is missing")
+                }
+            }
+            segments.append((name, segment))
+        }
+        return segments
+    }
+}

@@ -11,9 +11,11 @@ enum FileIO {
         Failure(description: "\(operation) \(path): \(String(cString: strerror(errno)))")
     }
 
-    /// Opens `path` for appending, creating it with mode 0600.
-    static func openForAppend(_ path: String) throws -> Int32 {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+    /// Creates `path` with mode 0600 for writing from its start. An existing file of that name
+    /// is emptied: a journal segment is only ever created anew, and a segment named after the
+    /// next sequence can hold no record yet.
+    static func create(_ path: String) throws -> Int32 {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw failure("cannot open", path) }
         return descriptor
     }

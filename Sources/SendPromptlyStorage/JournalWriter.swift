@@ -208,7 +208,7 @@ public final class JournalWriter: CommandJournal, @unchecked Sendable {
 
     private func openSegment(startingAt sequence: UInt64) throws {
         segmentPath = directory + "/" + FileIO.name(prefix: JournalFormat.prefix, sequence: sequence, suffix: JournalFormat.suffix)
-        descriptor = try FileIO.openForAppend(segmentPath)
+        descriptor = try FileIO.create(segmentPath)
         try FileIO.writeAll(descriptor, JournalFormat.header(shardCount: shardCount, firstSequence: sequence), path: segmentPath)
         try FileIO.sync(descriptor, path: segmentPath)
         try FileIO.syncDirectory(directory)

@@ -25,8 +25,10 @@ public enum Recovery {
         public let description: String
     }
 
+    /// - Parameter requested: the shard count for a new data directory; existing data keeps the
+    ///   count it was written with. Nil takes whatever the data has.
     public static func recover(
-        directory: String, shardCount requested: Int, now: Timestamp, logger: Logger
+        directory: String, shardCount requested: Int?, now: Timestamp, logger: Logger
     ) throws(Failure) -> Recovered {
         var notes: [String] = []
         func note(_ text: String) {
@@ -71,12 +73,12 @@ public enum Recovery {
             if !damaged.isEmpty, journalStart == nil {
                 throw Failure(description: "snapshot \(damaged.joined(separator: ", ")) in \(directory) is damaged and there is no journal to rebuild from; restore the data directory from a backup")
             }
-            let count = segments.first?.segment.shardCount ?? requested
+            let count = segments.first?.segment.shardCount ?? requested ?? 1
             let start = segments.first?.segment.records.first?.at ?? now
             states = (0..<count).map { ShardState.initial(shard: $0, now: start) }
             cuts = Array(repeating: 0, count: count)
         }
-        if states.count != requested {
+        if let requested, states.count != requested {
             note("the data was written with \(states.count) shards; keeping \(states.count) (--shards \(requested) applies to a new data directory)")
         }
 

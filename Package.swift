@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "sendpromptly", targets: ["sendpromptly"]),
         .library(name: "SendPromptlyCore", targets: ["SendPromptlyCore"]),
         .library(name: "SendPromptlyEngine", targets: ["SendPromptlyEngine"]),
+        .library(name: "SendPromptlyStorage", targets: ["SendPromptlyStorage"]),
         .library(name: "SendPromptlyHTTP", targets: ["SendPromptlyHTTP"]),
     ],
     dependencies: [

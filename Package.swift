@@ -64,6 +64,7 @@ let package = Package(
             dependencies: [
                 "SendPromptlyCore",
                 "SendPromptlyEngine",
+                .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

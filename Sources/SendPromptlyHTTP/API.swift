@@ -6,10 +6,13 @@ import SendPromptlyEngine
 /// The HTTP API of the wire contract on top of an ``Engine``. Routes are grouped by concern
 /// in the extensions of this type (ingest, incidents, admin, health).
 struct API: Sendable {
-    let engine: Engine
+    let slot: EngineSlot
     let settings: ServerSettings
     let adminTokenHash: SecretHash
     let readiness: Readiness
+
+    /// The engine; the gate in front of every API route has checked that it is installed.
+    var engine: Engine { slot.engine! }
 
     /// The project's access from the request's API key.
     func keyAccess(_ request: Request) throws(APIError) -> Access {
@@ -71,9 +74,10 @@ struct API: Sendable {
 /// Refuses API requests while the server is not ready, and requests that cannot take JSON.
 struct APIGateMiddleware<Context: RequestContext>: RouterMiddleware {
     let readiness: Readiness
+    let slot: EngineSlot
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard readiness.isReady else { throw APIError.unavailable }
+        guard readiness.isReady, slot.engine != nil else { throw APIError.unavailable }
         try RequestGuards.requireAcceptsJSON(request)
         return try await next(request, context)
     }

@@ -9,7 +9,7 @@ extension API {
             Response.json(.object([("status", "ok")]))
         }
         router.get("/readyz") { _, _ in
-            guard readiness.isReady else { throw APIError.unavailable }
+            guard readiness.isReady, slot.engine != nil else { throw APIError.unavailable }
             return Response.json(.object([("status", "ready")]))
         }
     }

@@ -1,3 +1,5 @@
+import Atomics
+import SendPromptlyEngine
 import Synchronization
 import SendPromptlyCore
 
@@ -30,4 +32,21 @@ public final class Readiness: Sendable {
     public func set(_ value: Bool) {
         ready.withLock { $0 = value }
     }
+}
+
+/// Where the HTTP front finds the engine. Empty while the engine is being recovered (the API
+/// answers 503 `unavailable` then); installed once, then read on every request without a lock.
+public final class EngineSlot: Sendable {
+    private let reference = ManagedAtomicLazyReference<Engine>()
+
+    public init(_ engine: Engine? = nil) {
+        if let engine { install(engine) }
+    }
+
+    /// Installs the engine; later calls keep the first one.
+    public func install(_ engine: Engine) {
+        _ = reference.storeIfNilThenLoad(engine)
+    }
+
+    public var engine: Engine? { reference.load() }
 }

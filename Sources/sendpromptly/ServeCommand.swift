@@ -4,7 +4,6 @@ import Hummingbird
 import Logging
 import NIOCore
 import SendPromptlyCore
-import SendPromptlyEngine
 import SendPromptlyHTTP
 import SendPromptlyStorage
 
@@ -98,53 +97,28 @@ struct ServeCommand: AsyncParsableCommand {
             FileHandle.standardOutput.write(Data("Generated admin token (shown once; keep it safe): \(generated)\n".utf8))
         }
 
-        let clock = SystemClock()
-        let directory = dataDirectory.url.path
-        let recovered: Recovery.Recovered
-        do {
-            recovered = try Recovery.recover(directory: directory, shardCount: shardCount, now: clock.now(), logger: logger)
-        } catch {
-            throw StartupError("cannot recover: \(error.description)")
-        }
-        let journal = try JournalWriter(
-            directory: directory, shardCount: recovered.states.count, nextSequence: recovered.nextSequence,
-            durability: durabilityMode, batchInterval: .milliseconds(batchMilliseconds), logger: logger)
-        let engine = Engine(states: recovered.states, clock: clock, journal: journal)
-        // Deadlines that passed while the server was down open their incidents now, once each.
-        await engine.advance()
-        let pending = await engine.pendingReceiptCounts().reduce(0, +)
-        logger.info("recovered", metadata: [
-            "snapshot": "\(recovered.snapshot ?? "none")", "journal_records": "\(recovered.replayedRecords)",
-            "pending_receipts": "\(pending)",
-        ])
-        let snapshots = SnapshotWriter(directory: directory, engine: engine, journal: journal, logger: logger)
-
+        let slot = EngineSlot()
         let readiness = Readiness()
+        let directory = dataDirectory.url.path
+        let engineService = EngineService(
+            directory: directory, shardCount: shardCount, durability: durabilityMode,
+            batchInterval: .milliseconds(batchMilliseconds), snapshotInterval: .seconds(snapshotSeconds),
+            expiryInterval: settings.expiryInterval, slot: slot, readiness: readiness, logger: logger)
         let host = settings.host
         let application = buildApplication(
-            engine: engine, settings: settings, adminTokenHash: admin.hash, readiness: readiness, logger: logger,
-            services: [SnapshotService(writer: snapshots, interval: .seconds(snapshotSeconds), logger: logger)],
+            slot: slot, settings: settings, adminTokenHash: admin.hash, readiness: readiness, logger: logger,
+            services: [engineService],
             onListening: { port in
-                readiness.set(true)
                 FileHandle.standardOutput.write(Data("sendpromptly listening on http://\(host):\(port)\n".utf8))
             })
-        logger.info("starting", metadata: [
-            "data_dir": "\(directory)", "shards": "\(recovered.states.count)", "durability": "\(durabilityMode.rawValue)",
-        ])
+        logger.info("starting", metadata: ["data_dir": "\(directory)", "host": "\(host)"])
         do {
             try await application.runService()
         } catch let error as IOError {
             throw StartupError("cannot listen on \(host):\(settings.port): \(error.description)")
+        } catch let error as Recovery.Failure {
+            throw StartupError("cannot recover: \(error.description)")
         }
-        readiness.set(false)
-        // Requests have stopped: the final snapshot makes the next start quick.
-        do {
-            try await snapshots.write()
-        } catch {
-            logger.error("final snapshot failed; the journal holds every record", metadata: ["error": "\(error)"])
-        }
-        journal.close()
-        engine.finishEffects()
         logger.info("stopped")
     }
 }

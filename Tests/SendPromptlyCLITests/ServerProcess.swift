@@ -47,7 +47,8 @@ final class ServerProcess: @unchecked Sendable {
         try process.run()
     }
 
-    /// Starts `serve` on a free port with `dataDirectory` and waits until it listens.
+    /// Starts `serve` on a free port with `dataDirectory` and waits until it has recovered and
+    /// answers requests.
     static func serve(
         dataDirectory: URL, arguments: [String] = [], environment: [String: String] = [:]
     ) async throws -> (ServerProcess, baseURL: String) {
@@ -55,6 +56,7 @@ final class ServerProcess: @unchecked Sendable {
             arguments: ["serve", "--port", "0", "--data-dir", dataDirectory.path, "--log-level", "warning"] + arguments,
             environment: environment)
         let line = try await server.waitForLine(containing: "listening on ")
+        _ = try await server.waitForLine(containing: "sendpromptly ready")
         let url = String(line[line.range(of: "http://")!.lowerBound...]).trimmingCharacters(in: .whitespaces)
         return (server, url)
     }

@@ -55,7 +55,7 @@ struct APIHarness: Sendable {
         var logger = Logger(label: "test")
         logger.logLevel = .warning
         let application = buildApplication(
-            engine: engine, settings: settings, adminTokenHash: SecretHash(of: adminToken), readiness: readiness, logger: logger)
+            slot: EngineSlot(engine), settings: settings, adminTokenHash: SecretHash(of: adminToken), readiness: readiness, logger: logger)
         try await application.test(setup) { client in
             try await test(APIHarness(client: client, clock: clock, engine: engine, readiness: readiness))
         }

@@ -1,0 +1,212 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import XCTest
+
+/// Helpers shared by the durability tests: a request helper that also returns headers, server
+/// start-up that waits for recovery to finish, a seeded generator, and file damage.
+enum Durability {
+    static let adminToken = "durability-admin-token-0123456789"
+
+    struct Reply {
+        let status: Int
+        let headers: HTTPHeaders
+        let body: [String: Any]
+    }
+
+    /// Like `HTTP.send`, but the answer carries its headers (for `Idempotent-Replayed`).
+    static func send(
+        _ method: HTTPMethod, _ url: String, bearer: String? = nil, json: String? = nil, idempotencyKey: String? = nil
+    ) async throws -> Reply {
+        var request = HTTPClientRequest(url: url)
+        request.method = method
+        request.headers.add(name: "Accept", value: "application/json")
+        if let bearer { request.headers.add(name: "Authorization", value: "Bearer \(bearer)") }
+        if let idempotencyKey { request.headers.add(name: "Idempotency-Key", value: idempotencyKey) }
+        if let json {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(string: json))
+        }
+        let response = try await HTTP.client.execute(request, timeout: .seconds(30))
+        let body = try await response.body.collect(upTo: 1 << 22)
+        let object = body.readableBytes == 0
+            ? [:] : (try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any] ?? [:])
+        return Reply(status: Int(response.status.code), headers: response.headers, body: object)
+    }
+
+    /// Starts `serve` on `dataDirectory` with the fixed admin token and returns once the server
+    /// accepts API requests: `ServerProcess.serve` waits for the listening line; when `/readyz`
+    /// is not yet 200 at that point (the server listens while it recovers), this waits for the
+    /// server's `ready` line, which it prints once recovery is done.
+    static func start(_ dataDirectory: URL, _ arguments: [String] = []) async throws -> (ServerProcess, String) {
+        let (server, url) = try await ServerProcess.serve(
+            dataDirectory: dataDirectory, arguments: ["--admin-token", adminToken] + arguments)
+        let ready = try? await HTTP.send(.GET, "\(url)/readyz")
+        if ready?.status != 200 {
+            _ = try await server.waitForLine(containing: "sendpromptly ready")
+        }
+        return (server, url)
+    }
+
+    /// SIGTERM, then waits for a clean exit (the final snapshot is written by then).
+    static func stop(_ server: ServerProcess, file: StaticString = #filePath, line: UInt = #line) async throws {
+        server.signal(SIGTERM)
+        let status = try await server.waitForExit()
+        XCTAssertEqual(status, 0, "graceful stop; stderr: \(server.standardError)", file: file, line: line)
+    }
+
+    /// SIGKILL, then waits until the process is gone.
+    static func kill(_ server: ServerProcess) async throws {
+        server.signal(SIGKILL)
+        _ = try await server.waitForExit()
+    }
+
+    /// Creates a project and returns its `manage` API key.
+    static func createProject(_ url: String, name: String = "Durability") async throws -> String {
+        let reply = try await send(.POST, "\(url)/admin/v1/projects", bearer: adminToken, json: #"{"name": "\#(name)"}"#)
+        guard reply.status == 201, let key = reply.body["api_key"] as? String else {
+            throw ProcessError("creating a project answered \(reply.status): \(reply.body)")
+        }
+        return key
+    }
+
+    static func receiptBody(_ providerEventID: String, timeoutSeconds: Int = 3600) -> String {
+        #"{"provider": "stripe", "provider_event_id": "\#(providerEventID)", "event_type": "invoice.paid", "effect_type": "credit_grant", "timeout_seconds": \#(timeoutSeconds)}"#
+    }
+
+    static func resultBody(_ eventID: String, _ status: String) -> String {
+        #"{"event_id": "\#(eventID)", "status": "\#(status)"}"#
+    }
+
+    /// Every incident of the project, following `next_cursor` (bounded to 100 pages).
+    static func allIncidents(_ url: String, key: String) async throws -> [[String: Any]] {
+        var incidents: [[String: Any]] = []
+        var cursor: String?
+        for _ in 0..<100 {
+            let query = cursor.map { "&cursor=\($0)" } ?? ""
+            let page = try await send(.GET, "\(url)/api/v1/incidents?limit=200\(query)", bearer: key)
+            guard page.status == 200 else { throw ProcessError("listing incidents answered \(page.status): \(page.body)") }
+            incidents += page.body["incidents"] as? [[String: Any]] ?? []
+            cursor = page.body["next_cursor"] as? String
+            if cursor == nil { return incidents }
+        }
+        throw ProcessError("more than 100 pages of incidents")
+    }
+
+    // MARK: Files
+
+    static func files(in directory: URL, prefix: String, suffix: String) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: directory.path)
+            .filter { $0.hasPrefix(prefix) && $0.hasSuffix(suffix) }
+            .sorted()
+    }
+
+    static func snapshots(in directory: URL) throws -> [String] {
+        try files(in: directory, prefix: "snapshot-", suffix: ".snap")
+    }
+
+    static func segments(in directory: URL) throws -> [String] {
+        try files(in: directory, prefix: "journal-", suffix: ".log")
+    }
+
+    static func size(of file: URL) throws -> Int {
+        (try FileManager.default.attributesOfItem(atPath: file.path)[.size] as? NSNumber)?.intValue ?? 0
+    }
+
+    /// Inverts every bit of the byte at `offset`.
+    static func flipByte(of file: URL, at offset: Int) throws {
+        var bytes = [UInt8](try Data(contentsOf: file))
+        precondition(offset < bytes.count, "offset \(offset) beyond \(file.lastPathComponent) (\(bytes.count) bytes)")
+        bytes[offset] ^= 0xFF
+        try Data(bytes).write(to: file)
+    }
+
+    /// Cuts the last `count` bytes off `file`.
+    static func cut(_ count: Int, from file: URL) throws {
+        let handle = try FileHandle(forWritingTo: file)
+        defer { try? handle.close() }
+        try handle.truncate(atOffset: UInt64(try size(of: file) - count))
+    }
+
+    /// Runs `sendpromptly` with `arguments` to its end and returns its exit status and its whole
+    /// output (read to end of file, so nothing printed just before the exit is missed). A
+    /// process still running after `timeout` is killed and reported.
+    static func run(_ arguments: [String], timeout: Duration = .seconds(60)) async throws -> (status: Int32, output: String, errors: String) {
+        let child = try Child(arguments)
+        do {
+            return try await withDeadline(timeout, "sendpromptly \(arguments.joined(separator: " ")) to exit") {
+                async let output = child.read(child.output)
+                async let errors = child.read(child.errors)
+                let (text, errorText) = await (output, errors)
+                let status = await child.exitStatus()
+                return (status, text, errorText)
+            }
+        } catch {
+            child.kill()
+            throw error
+        }
+    }
+
+    /// A process run to its end; its pipes are read to end of file on threads of their own.
+    private final class Child: @unchecked Sendable {
+        let process = Process()
+        let output = Pipe()
+        let errors = Pipe()
+
+        init(_ arguments: [String]) throws {
+            process.executableURL = ServerProcess.binary
+            process.arguments = arguments
+            process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SENDPROMPTLY_") }
+            process.standardOutput = output
+            process.standardError = errors
+            try process.run()
+        }
+
+        func read(_ pipe: Pipe) async -> String {
+            await withCheckedContinuation { continuation in
+                DispatchQueue.global().async {
+                    continuation.resume(returning: String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+                }
+            }
+        }
+
+        func exitStatus() async -> Int32 {
+            await withCheckedContinuation { continuation in
+                DispatchQueue.global().async {
+                    self.process.waitUntilExit()
+                    continuation.resume(returning: self.process.terminationStatus)
+                }
+            }
+        }
+
+        func kill() {
+            if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
+        }
+    }
+
+    /// Waits until `condition` holds: for output of a running process that the pipe reader may
+    /// not have delivered yet. Polls, bounded by `timeout`.
+    static func eventually(
+        _ what: String, timeout: Duration = .seconds(15), _ condition: @escaping @Sendable () -> Bool
+    ) async throws {
+        try await withDeadline(timeout, what) {
+            while !condition() { try await Task.sleep(for: .milliseconds(10)) }
+        }
+    }
+}
+
+/// SplitMix64: a small seeded generator, so a failing run can be repeated with its seed.
+struct SeededGenerator: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

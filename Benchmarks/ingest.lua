@@ -1,10 +1,15 @@
 -- wrk script: POST a receipt and then its success result, each with a fresh Idempotency-Key and
 -- provider event id, with the API key in SENDPROMPTLY_KEY. Every connection numbers its own
--- requests, so no two requests anywhere repeat a key.
+-- requests, so no two requests anywhere repeat a key. With SENDPROMPTLY_RECEIPTS_ONLY=1 it
+-- sends receipts only, which stay pending (to fill the engine).
 local counter = 0
 local thread_id = 0
 local key = os.getenv("SENDPROMPTLY_KEY")
-local pending_event = nil
+-- Results name a receipt sent `lag` requests earlier: with 64 connections in flight, its
+-- answer has long arrived, so the result finds the event.
+local lag = 512
+local sent = {}
+local receipts_only = os.getenv("SENDPROMPTLY_RECEIPTS_ONLY") == "1"
 
 function setup(thread)
   thread:set("thread_id", thread_id)
@@ -25,12 +30,13 @@ request = function()
     ["Content-Type"] = "application/json",
     ["Idempotency-Key"] = id,
   }
-  if pending_event ~= nil and counter % 2 == 0 then
-    local body = '{"provider_event_id": "' .. pending_event .. '", "status": "success"}'
-    pending_event = nil
+  if not receipts_only and counter % 2 == 0 and sent[counter - lag] ~= nil then
+    local body = '{"provider_event_id": "' .. sent[counter - lag] .. '", "status": "success"}'
+    sent[counter - lag] = nil
     return wrk.format("POST", "/api/v1/result", headers, body)
   end
-  pending_event = "evt_" .. id
+  local pending_event = "evt_" .. id
+  sent[counter] = pending_event
   local body = '{"provider": "stripe", "provider_event_id": "' .. pending_event ..
     '", "event_type": "invoice.paid", "effect_type": "credit_grant", "timeout_minutes": 30}'
   return wrk.format("POST", "/api/v1/receipt", headers, body)

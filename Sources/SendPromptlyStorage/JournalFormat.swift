@@ -16,11 +16,13 @@ public enum JournalFormat {
     /// A record larger than this is corruption, not a command.
     static let maximumPayload = 1 << 24
 
+    /// A record's frame: where it is and what it is about. Its command is decoded only when
+    /// recovery needs it (most records of a long journal are already in the snapshot).
     public struct Record: Sendable {
         public let sequence: UInt64
         public let shard: Int
         public let at: Timestamp
-        public let command: ShardCommand
+        let command: Range<Int>
     }
 
     static func header(shardCount: Int, firstSequence: UInt64) -> [UInt8] {
@@ -54,9 +56,19 @@ public enum JournalFormat {
         /// The byte offset of the first record that is cut short or fails its checksum.
         public let damageOffset: Int?
         public let damage: String?
+        let bytes: [UInt8]
+
+        /// Decodes `record`'s command.
+        public func command(of record: Record) throws(BinaryDecodingError) -> ShardCommand {
+            var reader = BinaryReader(bytes, offset: record.command.lowerBound)
+            let command = try reader.read(ShardCommand.self)
+            guard reader.offset == record.command.upperBound else { throw reader.failure("trailing bytes in record") }
+            return command
+        }
     }
 
-    /// Reads a segment file's bytes; throws only when the header itself is unusable.
+    /// Reads a segment file's bytes, checking every record's frame and checksum; throws only
+    /// when the header itself is unusable.
     public static func read(_ bytes: [UInt8]) throws(BinaryDecodingError) -> Segment {
         var reader = BinaryReader(bytes)
         guard Array(try reader.readRaw(magic.count)) == magic else { throw reader.failure("not a journal segment") }
@@ -69,28 +81,30 @@ public enum JournalFormat {
         while !reader.isAtEnd {
             let start = reader.offset
             func damaged(_ reason: String) -> Segment {
-                Segment(shardCount: shardCount, firstSequence: firstSequence, records: records, damageOffset: start, damage: reason)
+                Segment(
+                    shardCount: shardCount, firstSequence: firstSequence, records: records, damageOffset: start,
+                    damage: reason, bytes: bytes)
             }
             guard reader.remaining >= 8 else { return damaged("record header cut short") }
             let length = Int(try reader.readFixedUInt32())
             let checksum = try reader.readFixedUInt32()
             guard length <= maximumPayload, length <= reader.remaining else { return damaged("record cut short") }
-            let payload = Array(try reader.readRaw(length))
-            guard CRC32.checksum(payload) == checksum else { return damaged("record checksum mismatch") }
-            var payloadReader = BinaryReader(payload)
+            let payloadStart = reader.offset
+            guard CRC32.checksum(try reader.readRaw(length)) == checksum else { return damaged("record checksum mismatch") }
+            var payload = BinaryReader(bytes, offset: payloadStart)
             do {
-                let sequence = try payloadReader.readVarint()
+                let sequence = try payload.readVarint()
                 guard sequence == expected else { return damaged("sequence \(sequence) where \(expected) was expected") }
-                let shard = Int(try payloadReader.readVarint())
+                let shard = Int(try payload.readVarint())
                 guard shard < shardCount else { return damaged("shard \(shard) out of range") }
-                let at = Timestamp(millisecondsSinceEpoch: try payloadReader.readInt64())
-                let command = try payloadReader.read(ShardCommand.self)
-                records.append(Record(sequence: sequence, shard: shard, at: at, command: command))
+                let at = Timestamp(millisecondsSinceEpoch: try payload.readInt64())
+                guard payload.offset <= payloadStart + length else { return damaged("record frame overruns its length") }
+                records.append(Record(sequence: sequence, shard: shard, at: at, command: payload.offset..<(payloadStart + length)))
                 expected += 1
             } catch {
-                return damaged("record does not decode: \(error)")
+                return damaged("record frame does not decode: \(error)")
             }
         }
-        return Segment(shardCount: shardCount, firstSequence: firstSequence, records: records, damageOffset: nil, damage: nil)
+        return Segment(shardCount: shardCount, firstSequence: firstSequence, records: records, damageOffset: nil, damage: nil, bytes: bytes)
     }
 }

@@ -17,6 +17,8 @@ public enum Recovery {
         /// The sequence the journal continues with.
         public let nextSequence: UInt64
         public let snapshot: String?
+        /// The journal sequence the snapshot covers in every shard; 0 without a snapshot.
+        public let snapshotCoverage: UInt64
         public let replayedRecords: Int
         public let notes: [String]
     }
@@ -36,7 +38,9 @@ public enum Recovery {
             logger.warning("\(text)")
         }
 
+        let started = ContinuousClock.now
         let segments = try readJournal(directory: directory, note: note)
+        let journalRead = ContinuousClock.now
         let journalStart = segments.first?.segment.firstSequence
         let lastRecord = segments.last.map { $0.segment.firstSequence + UInt64($0.segment.records.count) - 1 }
 
@@ -82,6 +86,7 @@ public enum Recovery {
             note("the data was written with \(states.count) shards; keeping \(states.count) (--shards \(requested) applies to a new data directory)")
         }
 
+        let snapshotRead = ContinuousClock.now
         var replayed = 0
         for (name, segment) in segments {
             guard segment.shardCount == states.count else {
@@ -89,7 +94,7 @@ public enum Recovery {
             }
             for record in segment.records where record.sequence > cuts[record.shard] {
                 do {
-                    _ = try states[record.shard].apply(record.command, now: record.at)
+                    _ = try states[record.shard].apply(try segment.command(of: record), now: record.at)
                     _ = states[record.shard].takeEffects()
                 } catch {
                     throw Failure(description: "journal record \(record.sequence) in \(directory)/\(name) does not apply (\(error)); the data directory is inconsistent")
@@ -97,8 +102,15 @@ public enum Recovery {
                 replayed += 1
             }
         }
+        let finished = ContinuousClock.now
+        logger.info("recovery timings", metadata: [
+            "journal_read": "\(journalRead - started)", "snapshot_restore": "\(snapshotRead - journalRead)",
+            "replay": "\(finished - snapshotRead)",
+        ])
         let nextSequence = max(lastRecord ?? 0, cuts.max() ?? 0) + 1
-        return Recovered(states: states, nextSequence: nextSequence, snapshot: chosen?.name, replayedRecords: replayed, notes: notes)
+        return Recovered(
+            states: states, nextSequence: nextSequence, snapshot: chosen?.name, snapshotCoverage: cuts.min() ?? 0,
+            replayedRecords: replayed, notes: notes)
     }
 
     /// Every segment in order, checked for continuity; a torn end of the last one is cut off.

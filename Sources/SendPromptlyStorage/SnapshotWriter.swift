@@ -25,11 +25,16 @@ public actor SnapshotWriter {
     private let journal: JournalWriter
     private let logger: Logger
     private let keep = 2
+    /// The journal sequence the newest snapshot on disk covers in every shard.
+    private var newestCoverage: UInt64
 
-    public init(directory: String, engine: Engine, journal: JournalWriter, logger: Logger) {
+    /// - Parameter coverage: what the newest snapshot on disk covers (the one recovery started
+    ///   from; 0 when there is none).
+    public init(directory: String, engine: Engine, journal: JournalWriter, coverage: UInt64, logger: Logger) {
         self.directory = directory
         self.engine = engine
         self.journal = journal
+        self.newestCoverage = coverage
         self.logger = logger
     }
 
@@ -47,7 +52,9 @@ public actor SnapshotWriter {
         let file = try SnapshotFormat.encode(sections, createdAt: engine.clock.now())
         let name = FileIO.name(prefix: SnapshotFormat.prefix, sequence: boundary, suffix: SnapshotFormat.suffix)
         try FileIO.writeAtomically(file, to: name, in: directory)
-        try prune()
+        // The snapshot before this one is now the oldest kept: the journal it covers can go.
+        prune(keepingRecordsAfter: newestCoverage)
+        newestCoverage = sections.map(\.sequence).min() ?? 0
         let report = Report(
             name: name, bytes: file.count, pendingReceipts: await engine.pendingReceiptCounts().reduce(0, +),
             duration: ContinuousClock.now - started)
@@ -58,16 +65,13 @@ public actor SnapshotWriter {
     }
 
     /// Removes snapshots beyond the newest `keep`, then every journal segment whose records
-    /// are all in the oldest snapshot kept.
-    private func prune() throws {
+    /// all have sequences up to `covered` (what the oldest snapshot kept holds). A file that
+    /// cannot be removed is left for the next time.
+    private func prune(keepingRecordsAfter covered: UInt64) {
         let snapshots = FileIO.files(in: directory, prefix: SnapshotFormat.prefix, suffix: SnapshotFormat.suffix)
         for name in snapshots.dropLast(keep) {
             unlink(directory + "/" + name)
         }
-        guard let oldestKept = snapshots.suffix(keep).first,
-              let snapshot = try? SnapshotFormat.decode(try FileIO.readAll(directory + "/" + oldestKept))
-        else { return }
-        let covered = snapshot.sections.map(\.sequence).min() ?? 0
         let segments = FileIO.files(in: directory, prefix: JournalFormat.prefix, suffix: JournalFormat.suffix)
         for (name, next) in zip(segments, segments.dropFirst()) {
             guard let nextStart = FileIO.sequence(inName: next, prefix: JournalFormat.prefix, suffix: JournalFormat.suffix),

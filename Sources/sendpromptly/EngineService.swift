@@ -40,7 +40,8 @@ struct EngineService: Service {
             "snapshot": "\(recovered.snapshot ?? "none")", "journal_records": "\(recovered.replayedRecords)",
             "pending_receipts": "\(pending)", "shards": "\(recovered.states.count)", "durability": "\(durability.rawValue)",
         ])
-        let snapshots = SnapshotWriter(directory: directory, engine: engine, journal: journal, logger: logger)
+        let snapshots = SnapshotWriter(
+            directory: directory, engine: engine, journal: journal, coverage: recovered.snapshotCoverage, logger: logger)
         slot.install(engine)
         readiness.set(true)
         FileHandle.standardOutput.write(Data("sendpromptly ready\n".utf8))

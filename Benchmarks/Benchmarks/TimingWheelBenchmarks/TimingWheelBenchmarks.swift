@@ -177,20 +177,3 @@ final class ExpiryState<Queue: TimerQueue> {
     }
 }
 
-/// SplitMix64 (Steele, Lea and Flood): a seeded generator, so that every run measures the same
-/// deadlines.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var mixed = state
-        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_CE4E_5B9B
-        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-        return mixed ^ (mixed >> 31)
-    }
-}

@@ -9,7 +9,7 @@ extension ShardState {
     public func encodeSnapshot(to writer: inout BinaryWriter) {
         writer.write(wheel.tickMilliseconds)
         writer.write(wheel.currentTime)
-        writer.write(fixed: generator.seed)
+        writer.write(fixed: generator.random.state)
         writer.write(generator.lastMillisecond)
         writer.write(varint: UInt64(generator.lastRandomHigh))
         writer.write(fixed: generator.lastRandomLow)
@@ -42,12 +42,12 @@ extension ShardState {
         let tick = try reader.readInt64()
         guard tick > 0 else { throw reader.failure("invalid tick") }
         let wheelTime = try reader.readInt64()
-        let seed = try reader.readFixedUInt64()
+        let randomState = try reader.readFixedUInt64()
         let lastMillisecond = try reader.readInt64()
         guard let high = UInt16(exactly: try reader.readVarint()) else { throw reader.failure("invalid generator state") }
         let low = try reader.readFixedUInt64()
         let state = ShardState(
-            generator: IdentifierGenerator(seed: seed, lastMillisecond: lastMillisecond, lastRandomHigh: high, lastRandomLow: low),
+            generator: IdentifierGenerator(randomState: randomState, lastMillisecond: lastMillisecond, lastRandomHigh: high, lastRandomLow: low),
             now: Timestamp(millisecondsSinceEpoch: wheelTime), tickMilliseconds: tick)
         let projectCount = try reader.readCount()
         for _ in 0..<projectCount {
@@ -61,7 +61,12 @@ extension ShardState {
                 project.keys[key.id] = key
                 project.keyIDsByHash[key.hash] = key.id
             }
-            for event in try reader.readArray(EventRecord.self) {
+            let events = try reader.readArray(EventRecord.self)
+            // Sized up front: growing dictionaries of a million entries rehashes them repeatedly.
+            project.events.reserveCapacity(events.count)
+            project.eventIDsByProviderEvent.reserveCapacity(events.count)
+            project.timers.reserveCapacity(events.count { $0.state == .pending })
+            for event in events {
                 project.events[event.id] = event
                 let providerKey = ProjectState.ProviderEventKey(
                     provider: event.receipt.provider, providerEventID: event.receipt.providerEventID)
@@ -79,6 +84,7 @@ extension ShardState {
                 project.incidentOrder.append(incident.id)
             }
             let recordCount = try reader.readCount()
+            project.idempotency.reserveCapacity(recordCount)
             for _ in 0..<recordCount {
                 let key = try reader.readString()
                 let fingerprint: SecretHash = try reader.read()

@@ -44,8 +44,8 @@ public typealias KeyID = Identifier<KeyKind>
 /// replaying a shard's journal issues the same ids again. Identifiers are not secrets (keys and
 /// signing secrets come from ``SecretFormat``, which uses the system's random source).
 public struct IdentifierGenerator: Equatable, Sendable {
-    /// SplitMix64 state: the random part's source.
-    public private(set) var seed: UInt64
+    /// The random part's source.
+    public private(set) var random: SplitMix64
     public private(set) var lastMillisecond: Int64 = -1
     public private(set) var lastRandomHigh: UInt16 = 0
     public private(set) var lastRandomLow: UInt64 = 0
@@ -56,12 +56,12 @@ public struct IdentifierGenerator: Equatable, Sendable {
     }
 
     public init(seed: UInt64) {
-        self.seed = seed
+        self.random = SplitMix64(seed: seed)
     }
 
     /// Restores a generator from the state a snapshot stored.
-    public init(seed: UInt64, lastMillisecond: Int64, lastRandomHigh: UInt16, lastRandomLow: UInt64) {
-        self.seed = seed
+    public init(randomState: UInt64, lastMillisecond: Int64, lastRandomHigh: UInt16, lastRandomLow: UInt64) {
+        self.random = SplitMix64(seed: randomState)
         self.lastMillisecond = lastMillisecond
         self.lastRandomHigh = lastRandomHigh
         self.lastRandomLow = lastRandomLow
@@ -75,20 +75,13 @@ public struct IdentifierGenerator: Equatable, Sendable {
             if overflow { lastRandomHigh &+= 1 }
         } else {
             lastMillisecond = millisecond
-            lastRandomHigh = UInt16(truncatingIfNeeded: nextRandom())
-            lastRandomLow = nextRandom()
+            lastRandomHigh = UInt16(truncatingIfNeeded: random.next())
+            lastRandomLow = random.next()
         }
         return Identifier(unchecked: Kind.prefix + Crockford.ulid(
             millisecond: UInt64(max(0, millisecond)), high: lastRandomHigh, low: lastRandomLow))
     }
 
-    private mutating func nextRandom() -> UInt64 {
-        seed &+= 0x9E37_79B9_7F4A_7C15
-        var z = seed
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }
 
 enum Crockford {

@@ -367,23 +367,6 @@ private final class TestEntry: TimerEntry {
     }
 }
 
-/// SplitMix64 (Steele, Lea and Flood): a small, fast generator whose whole state is one word,
-/// so a failing random sequence is reproduced from its seed alone, on any machine.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var mixed = state
-        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_CE4E_5B9B
-        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-        return mixed ^ (mixed >> 31)
-    }
-}
 
 /// The live entries of a wheel, as the wheel should hold them: sorted by deadline, then id.
 private struct SortedDeadlines {

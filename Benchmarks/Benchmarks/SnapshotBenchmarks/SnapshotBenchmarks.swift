@@ -15,14 +15,14 @@ let benchmarks: @Sendable () -> Void = {
         maxIterations: 5
     )
     for pending in [100_000, 1_000_000] {
-        Benchmark("snapshot write n=\(pending)", configuration: configuration) { benchmark, state in
+        Benchmark("snapshot write n=\(pending)", configuration: configuration) { (benchmark: Benchmark, state: ShardFixture) in
             let file = try state.write()
             benchmark.measurement(.custom("bytes per receipt"), file.count / pending)
             blackHole(file)
         } setup: {
             try ShardFixture(pending: pending)
         }
-        Benchmark("snapshot restore n=\(pending)", configuration: configuration) { benchmark, state in
+        Benchmark("snapshot restore n=\(pending)", configuration: configuration) { (benchmark: Benchmark, state: SnapshotFixture) in
             benchmark.measurement(.custom("bytes per receipt"), state.file.count / pending)
             let snapshot = try SnapshotFormat.decode(state.file)
             blackHole(try SnapshotFormat.states(of: snapshot))

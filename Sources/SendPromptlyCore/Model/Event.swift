@@ -9,6 +9,21 @@ public struct Receipt: Sendable, Equatable {
     public var shopifyShopDomain: String?
     /// From `timeout_seconds` or `timeout_minutes`; nil means the project's default.
     public var timeoutSeconds: Int64?
+
+    public init(
+        provider: Provider, providerEventID: String, eventType: String, effectType: EffectType,
+        internalReference: String? = nil, occurredAt: Timestamp? = nil, shopifyShopDomain: String? = nil,
+        timeoutSeconds: Int64? = nil
+    ) {
+        self.provider = provider
+        self.providerEventID = providerEventID
+        self.eventType = eventType
+        self.effectType = effectType
+        self.internalReference = internalReference
+        self.occurredAt = occurredAt
+        self.shopifyShopDomain = shopifyShopDomain
+        self.timeoutSeconds = timeoutSeconds
+    }
 }
 
 /// The error a `failed` result reported.

@@ -31,7 +31,9 @@ public actor Shard {
     public func execute(_ command: ShardCommand) throws(EngineError) -> (CommandOutcome, UInt64?) {
         let now = clock.now()
         let outcome = try state.apply(command, now: now)
-        let sequence = outcome.changedState ? journal?.append(shard: index, at: now, command) : nil
+        // A replayed answer is only as durable as the record that first gave it: wait for
+        // everything journaled so far, that record included.
+        let sequence = outcome.changedState ? journal?.append(shard: index, at: now, command) : journal?.lastSequence
         for effect in state.takeEffects() { publish(effect) }
         return (outcome, sequence)
     }

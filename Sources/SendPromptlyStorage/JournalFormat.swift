@@ -107,4 +107,21 @@ public enum JournalFormat {
         }
         return Segment(shardCount: shardCount, firstSequence: firstSequence, records: records, damageOffset: nil, damage: nil, bytes: bytes)
     }
+
+    /// Whether a whole record with a correct checksum follows the damage at `offset`. Then the
+    /// damage is not a torn end (a crash only tears the last write) but corruption with
+    /// records after it. Scans at most 64 KiB past the damage.
+    public static func intactRecordFollows(_ bytes: [UInt8], damageAt offset: Int) -> Bool {
+        func word(_ at: Int) -> UInt32 {
+            UInt32(bytes[at]) | UInt32(bytes[at + 1]) << 8 | UInt32(bytes[at + 2]) << 16 | UInt32(bytes[at + 3]) << 24
+        }
+        let end = min(bytes.count - 8, offset + 65_536)
+        guard offset + 1 <= end else { return false }
+        for position in (offset + 1)...end {
+            let length = Int(word(position))
+            guard length > 0, length <= maximumPayload, position + 8 + length <= bytes.count else { continue }
+            if CRC32.checksum(bytes[(position + 8)..<(position + 8 + length)]) == word(position + 4) { return true }
+        }
+        return false
+    }
 }

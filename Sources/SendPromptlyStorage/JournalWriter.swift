@@ -28,6 +28,8 @@ public final class JournalWriter: CommandJournal, @unchecked Sendable {
     private var nextSequence: UInt64
     private var durableSequence: UInt64
     private var rotationSequence: UInt64?
+    /// How many bytes of `pending` belong to the segment before the rotation asked for.
+    private var rotationOffset = 0
     private var segmentFirstSequence: UInt64
     private var waiters: [(sequence: UInt64, continuation: CheckedContinuation<Void, any Error>)] = []
     private var stopping = false
@@ -100,6 +102,7 @@ public final class JournalWriter: CommandJournal, @unchecked Sendable {
             // A segment without records is already as new as a rotation would make it.
             guard nextSequence > segmentFirstSequence else { return segmentFirstSequence }
             rotationSequence = nextSequence
+            rotationOffset = pending.count
             segmentFirstSequence = nextSequence
             condition.signal()
             return nextSequence
@@ -144,24 +147,34 @@ public final class JournalWriter: CommandJournal, @unchecked Sendable {
             pending.reserveCapacity(batch.count)
             let covered = nextSequence - 1
             let rotation = rotationSequence
+            // Records appended after `rotate()` belong to the new segment.
+            let split = rotation == nil ? batch.count : rotationOffset
             rotationSequence = nil
             let stop = stopping
             condition.unlock()
 
             do {
-                if !batch.isEmpty {
-                    try FileIO.writeAll(descriptor, batch, path: segmentPath)
+                if split > 0 {
+                    try FileIO.writeAll(descriptor, Array(batch[..<split]), path: segmentPath)
                     unsynced = true
                 }
                 if unsynced && (durability != .none || rotation != nil || stop) {
                     try FileIO.sync(descriptor, path: segmentPath)
                     unsynced = false
                 }
-                lastSync = ContinuousClock.now
                 if let rotation {
                     Glibc.close(descriptor)
                     try openSegment(startingAt: rotation)
+                    if split < batch.count {
+                        try FileIO.writeAll(descriptor, Array(batch[split...]), path: segmentPath)
+                        unsynced = true
+                        if durability != .none || stop {
+                            try FileIO.sync(descriptor, path: segmentPath)
+                            unsynced = false
+                        }
+                    }
                 }
+                lastSync = ContinuousClock.now
             } catch let error as FileIO.Failure {
                 fail(error)
                 return

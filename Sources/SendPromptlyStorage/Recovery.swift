@@ -39,7 +39,7 @@ public enum Recovery {
         }
 
         let started = ContinuousClock.now
-        let segments = try readJournal(directory: directory, note: note)
+        let (segments, tornTail) = try readJournal(directory: directory, note: note)
         let journalRead = ContinuousClock.now
         let journalStart = segments.first?.segment.firstSequence
         let lastRecord = segments.last.map { $0.segment.firstSequence + UInt64($0.segment.records.count) - 1 }
@@ -107,6 +107,10 @@ public enum Recovery {
             "journal_read": "\(journalRead - started)", "snapshot_restore": "\(snapshotRead - journalRead)",
             "replay": "\(finished - snapshotRead)",
         ])
+        // Only now that everything else holds: a refused recovery leaves the files as found.
+        if let tornTail {
+            do { try FileIO.truncate(tornTail.path, to: tornTail.offset) } catch { throw Failure(description: "\(error)") }
+        }
         let nextSequence = max(lastRecord ?? 0, cuts.max() ?? 0) + 1
         return Recovered(
             states: states, nextSequence: nextSequence, snapshot: chosen?.name, snapshotCoverage: cuts.min() ?? 0,
@@ -114,9 +118,15 @@ public enum Recovery {
     }
 
     /// Every segment in order, checked for continuity; a torn end of the last one is cut off.
-    static func readJournal(directory: String, note: (String) -> Void) throws(Failure) -> [(name: String, segment: JournalFormat.Segment)] {
+    ///
+    /// - Returns: the segments, and where the last one is to be cut (the caller cuts it once
+    ///   recovery has succeeded).
+    static func readJournal(
+        directory: String, note: (String) -> Void
+    ) throws(Failure) -> (segments: [(name: String, segment: JournalFormat.Segment)], tornTail: (path: String, offset: Int)?) {
         let names = FileIO.files(in: directory, prefix: JournalFormat.prefix, suffix: JournalFormat.suffix)
         var segments: [(name: String, segment: JournalFormat.Segment)] = []
+        var tornTail: (path: String, offset: Int)?
         for (index, name) in names.enumerated() {
             let path = directory + "/" + name
             let isLast = index == names.count - 1
@@ -138,8 +148,11 @@ public enum Recovery {
                 guard isLast else {
                     throw Failure(description: "journal segment \(path) is damaged at byte \(offset) (\(segment.damage ?? "")) and later segments follow it")
                 }
+                guard !JournalFormat.intactRecordFollows(bytes, damageAt: offset) else {
+                    throw Failure(description: "journal segment \(path) is damaged at byte \(offset) (\(segment.damage ?? "")) and intact records follow it")
+                }
                 note("journal segment \(name) ends with a torn record at byte \(offset) (\(segment.damage ?? "")); cut it off")
-                do { try FileIO.truncate(path, to: offset) } catch { throw Failure(description: "\(error)") }
+                tornTail = (path, offset)
             }
             if let previous = segments.last?.segment {
                 let expected = previous.firstSequence + UInt64(previous.records.count)
@@ -149,6 +162,6 @@ public enum Recovery {
             }
             segments.append((name, segment))
         }
-        return segments
+        return (segments, tornTail)
     }
 }

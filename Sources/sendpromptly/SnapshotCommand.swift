@@ -65,21 +65,22 @@ struct SnapshotCommand: AsyncParsableCommand {
                     _ = try SnapshotFormat.states(of: snapshot)
                     print("ok       \(name)")
                 } catch {
-                    healthy = false
                     print("DAMAGED  \(name): \(error)")
                 }
             }
-            for name in files.sorted() where name.hasPrefix(JournalFormat.prefix) && name.hasSuffix(JournalFormat.suffix) {
+            let segments = files.sorted().filter { $0.hasPrefix(JournalFormat.prefix) && $0.hasSuffix(JournalFormat.suffix) }
+            for name in segments {
                 let bytes = [UInt8](FileManager.default.contents(atPath: directory + "/" + name) ?? Data())
                 do {
                     let segment = try JournalFormat.read(bytes)
-                    if let offset = segment.damageOffset {
+                    if let offset = segment.damageOffset, name != segments.last || JournalFormat.intactRecordFollows(bytes, damageAt: offset) {
+                        print("DAMAGED  \(name): \(segment.records.count) records, then \(segment.damage ?? "damage") at byte \(offset), and more data after it")
+                    } else if let offset = segment.damageOffset {
                         print("TORN     \(name): \(segment.records.count) records, then \(segment.damage ?? "damage") at byte \(offset)")
                     } else {
                         print("ok       \(name): \(segment.records.count) records from \(segment.firstSequence)")
                     }
                 } catch {
-                    healthy = false
                     print("DAMAGED  \(name): \(error)")
                 }
             }

@@ -15,9 +15,11 @@ enum Durability {
         let body: [String: Any]
     }
 
-    /// Like `HTTP.send`, but the answer carries its headers (for `Idempotent-Replayed`).
+    /// Like `HTTP.send`, but the answer carries its headers (for `Idempotent-Replayed`), and
+    /// the client and the time-out can be chosen.
     static func send(
-        _ method: HTTPMethod, _ url: String, bearer: String? = nil, json: String? = nil, idempotencyKey: String? = nil
+        _ method: HTTPMethod, _ url: String, bearer: String? = nil, json: String? = nil, idempotencyKey: String? = nil,
+        client: HTTPClient = HTTP.client, timeout: TimeAmount = .seconds(30)
     ) async throws -> Reply {
         var request = HTTPClientRequest(url: url)
         request.method = method
@@ -28,24 +30,28 @@ enum Durability {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(string: json))
         }
-        let response = try await HTTP.client.execute(request, timeout: .seconds(30))
+        let response = try await client.execute(request, timeout: timeout)
         let body = try await response.body.collect(upTo: 1 << 22)
         let object = body.readableBytes == 0
             ? [:] : (try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any] ?? [:])
         return Reply(status: Int(response.status.code), headers: response.headers, body: object)
     }
 
-    /// Starts `serve` on `dataDirectory` with the fixed admin token and returns once the server
-    /// accepts API requests: `ServerProcess.serve` waits for the listening line; when `/readyz`
-    /// is not yet 200 at that point (the server listens while it recovers), this waits for the
-    /// server's `ready` line, which it prints once recovery is done.
+    /// A client for many concurrent requests to one server: a connection per client task, so
+    /// that no request waits in the pool for a connection (after a kill -9 a queued request
+    /// would wait for its whole time-out while the pool retries connecting).
+    static func loadClient(connections: Int) -> HTTPClient {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: connections)
+        configuration.timeout = .init(connect: .seconds(5), read: .seconds(20))
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    /// Starts `serve` on `dataDirectory` with the fixed admin token; returns once the server
+    /// has recovered and answers requests (`ServerProcess.serve` waits for that).
     static func start(_ dataDirectory: URL, _ arguments: [String] = []) async throws -> (ServerProcess, String) {
         let (server, url) = try await ServerProcess.serve(
             dataDirectory: dataDirectory, arguments: ["--admin-token", adminToken] + arguments)
-        let ready = try? await HTTP.send(.GET, "\(url)/readyz")
-        if ready?.status != 200 {
-            _ = try await server.waitForLine(containing: "sendpromptly ready")
-        }
         return (server, url)
     }
 
@@ -77,6 +83,13 @@ enum Durability {
 
     static func resultBody(_ eventID: String, _ status: String) -> String {
         #"{"event_id": "\#(eventID)", "status": "\#(status)"}"#
+    }
+
+    /// An RFC 3339 time of the API (`2026-11-29T06:30:00.000Z`).
+    static func parseTime(_ text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.date(from: text)
     }
 
     /// Every incident of the project, following `next_cursor` (bounded to 100 pages).

@@ -201,7 +201,7 @@ final class DurabilityCrashTests: XCTestCase {
             let settled = ledger.receipts.filter { $0.acknowledgedAt < killedAt.addingTimeInterval(-2) }
             var missing: [String] = []
             for receipt in settled.shuffled(using: &random).prefix(300) {
-                let event = try await Durability.send(.GET, "\(url)/api/v1/events/\(receipt.eventID)", bearer: key)
+                let event = try await HTTP.send(.GET, "\(url)/api/v1/events/\(receipt.eventID)", bearer: key)
                 if event.status != 200 { missing.append(receipt.providerEventID) }
             }
             XCTAssertEqual(missing, [], "--durability \(mode): receipts acknowledged long before the crash are missing (seed \(seed))")
@@ -247,7 +247,7 @@ final class DurabilityCrashTests: XCTestCase {
                     let status = Bool.random(using: &random) ? "success" : "failed"
                     let idempotencyKey = "result-\(eventID)"
                     let body = Durability.resultBody(eventID, status)
-                    let reply = try await Durability.send(.POST, "\(url)/api/v1/result", bearer: key, json: body, idempotencyKey: idempotencyKey, client: client, timeout: .seconds(20))
+                    let reply = try await HTTP.send(.POST, "\(url)/api/v1/result", bearer: key, json: body, idempotencyKey: idempotencyKey, client: client, timeout: .seconds(20))
                     guard reply.status == 200 else {
                         ledger.problem("result for \(eventID) answered \(reply.status): \(reply.body)")
                         continue
@@ -263,7 +263,7 @@ final class DurabilityCrashTests: XCTestCase {
                     let providerEventID = "evt_\(seed)_r\(round)_w\(worker)_\(number)"
                     let idempotencyKey = "receipt-\(providerEventID)"
                     let body = Durability.receiptBody(providerEventID, timeoutSeconds: short ? Int.random(in: 1...2, using: &random) : 3600)
-                    let reply = try await Durability.send(.POST, "\(url)/api/v1/receipt", bearer: key, json: body, idempotencyKey: idempotencyKey, client: client, timeout: .seconds(20))
+                    let reply = try await HTTP.send(.POST, "\(url)/api/v1/receipt", bearer: key, json: body, idempotencyKey: idempotencyKey, client: client, timeout: .seconds(20))
                     guard reply.status == 202, let eventID = reply.body["event_id"] as? String,
                           let timeoutAt = (reply.body["timeout_at"] as? String).flatMap(Durability.parseTime)
                     else {
@@ -309,7 +309,7 @@ final class DurabilityCrashTests: XCTestCase {
                     var expected: [(eventID: String, incidentID: String?, reason: String)] = []
                     var problems: [String] = []
                     for receipt in mine {
-                        let event = try await Durability.send(.GET, "\(url)/api/v1/events/\(receipt.eventID)", bearer: key)
+                        let event = try await HTTP.send(.GET, "\(url)/api/v1/events/\(receipt.eventID)", bearer: key)
                         let context = "\(receipt.providerEventID) (\(receipt.eventID))"
                         guard event.status == 200 else {
                             problems.append("\(context): the acknowledged receipt is missing: \(event.status) \(event.body)")
@@ -375,12 +375,12 @@ final class DurabilityCrashTests: XCTestCase {
         // a new key (a provider redelivery) answers the original event as a duplicate.
         for receipt in receipts.shuffled(using: &random).prefix(10) {
             let context = "after restart \(round): \(receipt.providerEventID)"
-            let replay = try await Durability.send(
+            let replay = try await HTTP.send(
                 .POST, "\(url)/api/v1/receipt", bearer: key, json: receipt.body, idempotencyKey: receipt.idempotencyKey)
             XCTAssertEqual(replay.status, 202, "\(context): \(replay.body)")
             XCTAssertEqual(replay.body["event_id"] as? String, receipt.eventID, "\(context): the same key answers the same event")
             XCTAssertEqual(replay.headers.first(name: "Idempotent-Replayed"), "true", context)
-            let redelivery = try await Durability.send(
+            let redelivery = try await HTTP.send(
                 .POST, "\(url)/api/v1/receipt", bearer: key, json: receipt.body,
                 idempotencyKey: "\(receipt.idempotencyKey)-redelivered-\(round)")
             XCTAssertEqual(redelivery.status, 202, "\(context): \(redelivery.body)")
@@ -389,7 +389,7 @@ final class DurabilityCrashTests: XCTestCase {
             XCTAssertEqual((redelivery.body["timeout_at"] as? String).flatMap(Durability.parseTime), receipt.timeoutAt, "\(context): the deadline is not extended")
         }
         for (eventID, result) in results.sorted(by: { $0.key < $1.key }).shuffled(using: &random).prefix(5) {
-            let replay = try await Durability.send(.POST, "\(url)/api/v1/result", bearer: key, json: result.body, idempotencyKey: result.idempotencyKey)
+            let replay = try await HTTP.send(.POST, "\(url)/api/v1/result", bearer: key, json: result.body, idempotencyKey: result.idempotencyKey)
             XCTAssertEqual(replay.status, 200, "after restart \(round): result for \(eventID): \(replay.body)")
             XCTAssertEqual(replay.body["status"] as? String, result.status, "after restart \(round): result for \(eventID)")
             XCTAssertEqual(replay.headers.first(name: "Idempotent-Replayed"), "true", "after restart \(round): result for \(eventID)")

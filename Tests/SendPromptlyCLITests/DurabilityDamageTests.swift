@@ -40,13 +40,13 @@ final class DurabilityDamageTests: XCTestCase {
             let providerEventID = "evt_\(label)_\(number)"
             let idempotencyKey = "receipt-\(providerEventID)"
             let body = Durability.receiptBody(providerEventID)
-            let reply = try await Durability.send(.POST, "\(url)/api/v1/receipt", bearer: key, json: body, idempotencyKey: idempotencyKey)
+            let reply = try await HTTP.send(.POST, "\(url)/api/v1/receipt", bearer: key, json: body, idempotencyKey: idempotencyKey)
             XCTAssertEqual(reply.status, 202, "\(reply.body)")
             let eventID = try XCTUnwrap(reply.body["event_id"] as? String)
             var state = "pending"
             if results && number < 2 {
                 let status = number == 0 ? "success" : "failed"
-                let result = try await Durability.send(
+                let result = try await HTTP.send(
                     .POST, "\(url)/api/v1/result", bearer: key, json: Durability.resultBody(eventID, status),
                     idempotencyKey: "result-\(eventID)")
                 XCTAssertEqual(result.status, 200, "\(result.body)")
@@ -60,7 +60,7 @@ final class DurabilityDamageTests: XCTestCase {
     /// Every written event is there, in its state; failed ones have their one incident.
     private func assertPresent(_ written: [Written], url: String, key: String, file: StaticString = #filePath, line: UInt = #line) async throws {
         for item in written {
-            let event = try await Durability.send(.GET, "\(url)/api/v1/events/\(item.eventID)", bearer: key)
+            let event = try await HTTP.send(.GET, "\(url)/api/v1/events/\(item.eventID)", bearer: key)
             XCTAssertEqual(event.status, 200, "\(item.providerEventID) is missing: \(event.body)", file: file, line: line)
             XCTAssertEqual(event.body["provider_event_id"] as? String, item.providerEventID, file: file, line: line)
             XCTAssertEqual(event.body["state"] as? String, item.state, item.providerEventID, file: file, line: line)
@@ -161,10 +161,10 @@ final class DurabilityDamageTests: XCTestCase {
         XCTAssertTrue(server.standardError.contains(segment), server.standardError)
         try await assertPresent(Array(written.dropLast()), url: url, key: key)
         let lost = try XCTUnwrap(written.last)
-        let missing = try await Durability.send(.GET, "\(url)/api/v1/events/\(lost.eventID)", bearer: key)
+        let missing = try await HTTP.send(.GET, "\(url)/api/v1/events/\(lost.eventID)", bearer: key)
         XCTAssertEqual(missing.status, 404, "the cut record is gone: \(missing.body)")
         // Its record is gone, idempotency key included: sent again, it is accepted afresh.
-        let again = try await Durability.send(.POST, "\(url)/api/v1/receipt", bearer: key, json: lost.body, idempotencyKey: lost.idempotencyKey)
+        let again = try await HTTP.send(.POST, "\(url)/api/v1/receipt", bearer: key, json: lost.body, idempotencyKey: lost.idempotencyKey)
         XCTAssertEqual(again.status, 202, "\(again.body)")
         XCTAssertNil(again.headers.first(name: "Idempotent-Replayed"))
         XCTAssertNil(again.body["duplicate"])
@@ -273,7 +273,7 @@ final class DurabilityDamageTests: XCTestCase {
             // It started: then nothing acknowledged may be missing.
             var missing: [String] = []
             for item in written {
-                let event = try? await Durability.send(.GET, "\(serverURL)/api/v1/events/\(item.eventID)", bearer: key)
+                let event = try? await HTTP.send(.GET, "\(serverURL)/api/v1/events/\(item.eventID)", bearer: key)
                 if event?.status != 200 { missing.append(item.providerEventID) }
             }
             XCTAssertEqual(missing, [], "the server started after cutting \(segment) at the damaged record, losing acknowledged receipts; stderr: \(process.standardError)")
@@ -294,35 +294,35 @@ final class DurabilityDamageTests: XCTestCase {
         var (server, url) = try await Durability.start(dataDirectory, quiet)
         let key = try await Durability.createProject(url)
         let body = Durability.receiptBody("evt_idem_1")
-        let first = try await Durability.send(.POST, "\(url)/api/v1/receipt", bearer: key, json: body, idempotencyKey: "idem-1")
+        let first = try await HTTP.send(.POST, "\(url)/api/v1/receipt", bearer: key, json: body, idempotencyKey: "idem-1")
         XCTAssertEqual(first.status, 202)
         let eventID = try XCTUnwrap(first.body["event_id"] as? String)
         let timeoutAt = try XCTUnwrap(first.body["timeout_at"] as? String)
-        let other = try await Durability.send(
+        let other = try await HTTP.send(
             .POST, "\(url)/api/v1/receipt", bearer: key, json: Durability.receiptBody("evt_idem_2"), idempotencyKey: "idem-2")
         let otherID = try XCTUnwrap(other.body["event_id"] as? String)
-        let failed = try await Durability.send(
+        let failed = try await HTTP.send(
             .POST, "\(url)/api/v1/result", bearer: key, json: Durability.resultBody(otherID, "failed"), idempotencyKey: "idem-result-2")
         XCTAssertEqual(failed.status, 200)
         let incidentID = try XCTUnwrap(failed.body["incident_id"] as? String)
         try await Durability.kill(server)
 
         (server, url) = try await Durability.start(dataDirectory, quiet)
-        let replay = try await Durability.send(.POST, "\(url)/api/v1/receipt", bearer: key, json: body, idempotencyKey: "idem-1")
+        let replay = try await HTTP.send(.POST, "\(url)/api/v1/receipt", bearer: key, json: body, idempotencyKey: "idem-1")
         XCTAssertEqual(replay.status, 202)
         XCTAssertEqual(replay.body["event_id"] as? String, eventID)
         XCTAssertEqual(replay.body["timeout_at"] as? String, timeoutAt)
         XCTAssertEqual(replay.headers.first(name: "Idempotent-Replayed"), "true")
-        let reused = try await Durability.send(
+        let reused = try await HTTP.send(
             .POST, "\(url)/api/v1/receipt", bearer: key, json: Durability.receiptBody("evt_idem_other"), idempotencyKey: "idem-1")
         XCTAssertEqual(reused.status, 422)
         XCTAssertEqual((reused.body["error"] as? [String: Any])?["code"] as? String, "idempotency_key_reused")
-        let redelivery = try await Durability.send(.POST, "\(url)/api/v1/receipt", bearer: key, json: body, idempotencyKey: "idem-1-redelivery")
+        let redelivery = try await HTTP.send(.POST, "\(url)/api/v1/receipt", bearer: key, json: body, idempotencyKey: "idem-1-redelivery")
         XCTAssertEqual(redelivery.status, 202)
         XCTAssertEqual(redelivery.body["event_id"] as? String, eventID)
         XCTAssertEqual(redelivery.body["duplicate"] as? Bool, true)
         XCTAssertNil(redelivery.headers.first(name: "Idempotent-Replayed"))
-        let resultReplay = try await Durability.send(
+        let resultReplay = try await HTTP.send(
             .POST, "\(url)/api/v1/result", bearer: key, json: Durability.resultBody(otherID, "failed"), idempotencyKey: "idem-result-2")
         XCTAssertEqual(resultReplay.status, 200)
         XCTAssertEqual(resultReplay.body["incident_id"] as? String, incidentID)
@@ -331,7 +331,7 @@ final class DurabilityDamageTests: XCTestCase {
 
         // The redelivery's key was acknowledged too, so it replays after the next crash.
         (server, url) = try await Durability.start(dataDirectory, quiet)
-        let redeliveryReplay = try await Durability.send(.POST, "\(url)/api/v1/receipt", bearer: key, json: body, idempotencyKey: "idem-1-redelivery")
+        let redeliveryReplay = try await HTTP.send(.POST, "\(url)/api/v1/receipt", bearer: key, json: body, idempotencyKey: "idem-1-redelivery")
         XCTAssertEqual(redeliveryReplay.status, 202)
         XCTAssertEqual(redeliveryReplay.body["event_id"] as? String, eventID)
         XCTAssertEqual(redeliveryReplay.body["duplicate"] as? Bool, true)

@@ -9,34 +9,6 @@ import XCTest
 enum Durability {
     static let adminToken = "durability-admin-token-0123456789"
 
-    struct Reply {
-        let status: Int
-        let headers: HTTPHeaders
-        let body: [String: Any]
-    }
-
-    /// Like `HTTP.send`, but the answer carries its headers (for `Idempotent-Replayed`), and
-    /// the client and the time-out can be chosen.
-    static func send(
-        _ method: HTTPMethod, _ url: String, bearer: String? = nil, json: String? = nil, idempotencyKey: String? = nil,
-        client: HTTPClient = HTTP.client, timeout: TimeAmount = .seconds(30)
-    ) async throws -> Reply {
-        var request = HTTPClientRequest(url: url)
-        request.method = method
-        request.headers.add(name: "Accept", value: "application/json")
-        if let bearer { request.headers.add(name: "Authorization", value: "Bearer \(bearer)") }
-        if let idempotencyKey { request.headers.add(name: "Idempotency-Key", value: idempotencyKey) }
-        if let json {
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(string: json))
-        }
-        let response = try await client.execute(request, timeout: timeout)
-        let body = try await response.body.collect(upTo: 1 << 22)
-        let object = body.readableBytes == 0
-            ? [:] : (try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any] ?? [:])
-        return Reply(status: Int(response.status.code), headers: response.headers, body: object)
-    }
-
     /// A client for many concurrent requests to one server: a connection per client task, so
     /// that no request waits in the pool for a connection (after a kill -9 a queued request
     /// would wait for its whole time-out while the pool retries connecting).
@@ -70,7 +42,7 @@ enum Durability {
 
     /// Creates a project and returns its `manage` API key.
     static func createProject(_ url: String, name: String = "Durability") async throws -> String {
-        let reply = try await send(.POST, "\(url)/admin/v1/projects", bearer: adminToken, json: #"{"name": "\#(name)"}"#)
+        let reply = try await HTTP.send(.POST, "\(url)/admin/v1/projects", bearer: adminToken, json: #"{"name": "\#(name)"}"#)
         guard reply.status == 201, let key = reply.body["api_key"] as? String else {
             throw ProcessError("creating a project answered \(reply.status): \(reply.body)")
         }
@@ -98,7 +70,7 @@ enum Durability {
         var cursor: String?
         for _ in 0..<100 {
             let query = cursor.map { "&cursor=\($0)" } ?? ""
-            let page = try await send(.GET, "\(url)/api/v1/incidents?limit=200\(query)", bearer: key)
+            let page = try await HTTP.send(.GET, "\(url)/api/v1/incidents?limit=200\(query)", bearer: key)
             guard page.status == 200 else { throw ProcessError("listing incidents answered \(page.status): \(page.body)") }
             incidents += page.body["incidents"] as? [[String: Any]] ?? []
             cursor = page.body["next_cursor"] as? String

@@ -150,11 +150,15 @@ struct HTTP {
 
     struct Reply {
         let status: Int
+        let headers: HTTPHeaders
         let body: [String: Any]
     }
 
+    /// Sends a JSON request; `client` and `timeout` can be chosen for load (see
+    /// `Durability.loadClient`).
     static func send(
-        _ method: HTTPMethod, _ url: String, bearer: String? = nil, json: String? = nil, idempotencyKey: String? = nil
+        _ method: HTTPMethod, _ url: String, bearer: String? = nil, json: String? = nil, idempotencyKey: String? = nil,
+        client: HTTPClient = HTTP.client, timeout: TimeAmount = .seconds(30)
     ) async throws -> Reply {
         var request = HTTPClientRequest(url: url)
         request.method = method
@@ -165,9 +169,10 @@ struct HTTP {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(string: json))
         }
-        let response = try await client.execute(request, timeout: .seconds(30))
-        let body = try await response.body.collect(upTo: 1 << 20)
-        let object = body.readableBytes == 0 ? [:] : (try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any] ?? [:])
-        return Reply(status: Int(response.status.code), body: object)
+        let response = try await client.execute(request, timeout: timeout)
+        let body = try await response.body.collect(upTo: 1 << 22)
+        let object = body.readableBytes == 0
+            ? [:] : (try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any] ?? [:])
+        return Reply(status: Int(response.status.code), headers: response.headers, body: object)
     }
 }

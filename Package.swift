@@ -105,6 +105,7 @@ let package = Package(
             name: "SendPromptlyCLITests",
             dependencies: [
                 "sendpromptly",
+                "SendPromptlyCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOHTTP1
+import SendPromptlyCore
 import XCTest
 
 /// `kill -9` under load, several times over one data directory: whatever a client was told
@@ -75,7 +76,7 @@ final class DurabilityCrashTests: XCTestCase {
     func testAcknowledgedWritesSurviveRepeatedKillNineUnderConcurrentLoad() async throws {
         let seed = ProcessInfo.processInfo.environment["DURABILITY_SEED"].flatMap { UInt64($0) } ?? UInt64.random(in: 1...999_999)
         print("DurabilityCrashTests seed: \(seed) (DURABILITY_SEED=\(seed) repeats this run)")
-        var random = SeededGenerator(seed: seed)
+        var random = SplitMix64(seed: seed)
         let arguments = ["--durability", "fsync", "--snapshot-interval", "1"]
         let rounds = 5
         let workers = 12
@@ -87,7 +88,7 @@ final class DurabilityCrashTests: XCTestCase {
         let plan = (0..<rounds).map { _ in
             (killAfter: Int.random(in: 700...2_200, using: &random), workerSeeds: (0..<workers).map { _ in random.next() })
         }
-        var sampling = SeededGenerator(seed: seed ^ 0x5EED)
+        var sampling = SplitMix64(seed: seed ^ 0x5EED)
         func elapsed() -> String { String(format: "%.1f s", Date().timeIntervalSince(began)) }
 
         let client = Durability.loadClient(connections: workers * 2)
@@ -112,7 +113,7 @@ final class DurabilityCrashTests: XCTestCase {
             try await withDeadline(.seconds(60), "the clients of round \(round) to stop") { await load.value }
             print("round \(round) at \(elapsed()): killed; \(ledger.receipts.count) receipts acknowledged so far")
 
-            let verify = try await Durability.run(["snapshot", "verify", dataDirectory.path])
+            let verify = try await ServerProcess.run(["snapshot", "verify", dataDirectory.path])
             XCTAssertEqual(verify.status, 0, "round \(round): the directory is recoverable after kill -9:\n\(verify.output)\(verify.errors)")
 
             if round % 2 == 1, let lastShort = ledger.receipts.filter(\.short).map(\.timeoutAt).max() {
@@ -168,7 +169,7 @@ final class DurabilityCrashTests: XCTestCase {
     func testBatchAndNoFsyncDurabilityLeaveARecoverableDirectoryAfterKillNine() async throws {
         let seed = ProcessInfo.processInfo.environment["DURABILITY_SEED"].flatMap { UInt64($0) } ?? UInt64.random(in: 1...999_999)
         print("DurabilityCrashTests seed: \(seed) (DURABILITY_SEED=\(seed) repeats this run)")
-        var random = SeededGenerator(seed: seed ^ 0xBA7C)
+        var random = SplitMix64(seed: seed ^ 0xBA7C)
         let workers = 12
         let client = Durability.loadClient(connections: workers * 2)
         defer { _ = client.shutdown() }
@@ -189,7 +190,7 @@ final class DurabilityCrashTests: XCTestCase {
             let killedAt = Date()
             try await withDeadline(.seconds(60), "the clients to stop") { await load.value }
 
-            let verify = try await Durability.run(["snapshot", "verify", directory.path])
+            let verify = try await ServerProcess.run(["snapshot", "verify", directory.path])
             XCTAssertEqual(verify.status, 0, "--durability \(mode): the directory is recoverable after kill -9 (seed \(seed)):\n\(verify.output)")
             do {
                 (server, url) = try await Durability.start(directory, arguments)
@@ -227,7 +228,7 @@ final class DurabilityCrashTests: XCTestCase {
                 group.addTask {
                     await drive(
                         client: client, url: url, key: key, seed: seed, round: round, worker: worker, requests: requests,
-                        random: SeededGenerator(seed: workerSeed), ledger: ledger)
+                        random: SplitMix64(seed: workerSeed), ledger: ledger)
                 }
             }
         }
@@ -236,7 +237,7 @@ final class DurabilityCrashTests: XCTestCase {
     /// One client: receipts (a quarter with a 1-2 s deadline) and, for some of its own long
     /// ones, a result. Stops at the first connection error: the server was killed.
     private static func drive(
-        client: HTTPClient, url: String, key: String, seed: UInt64, round: Int, worker: Int, requests: Int, random: SeededGenerator, ledger: Ledger
+        client: HTTPClient, url: String, key: String, seed: UInt64, round: Int, worker: Int, requests: Int, random: SplitMix64, ledger: Ledger
     ) async {
         var random = random
         var open: [String] = []
@@ -290,7 +291,7 @@ final class DurabilityCrashTests: XCTestCase {
     /// results; deadlines due before `deadlinesPassedBefore` (less a second of slack) have
     /// timed out; no event has two incidents; replays and redeliveries answer the original.
     private static func check(
-        url: String, key: String, ledger: Ledger, deadlinesPassedBefore: Date, round: Int, random: inout SeededGenerator
+        url: String, key: String, ledger: Ledger, deadlinesPassedBefore: Date, round: Int, random: inout SplitMix64
     ) async throws {
         let receipts = ledger.receipts
         let results = ledger.results

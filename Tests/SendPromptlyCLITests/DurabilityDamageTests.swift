@@ -109,7 +109,6 @@ final class DurabilityDamageTests: XCTestCase {
             return process.standardError
         }
         XCTAssertNotEqual(status, 0, file: file, line: line)
-        try await Durability.eventually("the reason on stderr") { process.standardError.contains("cannot recover") }
         let lines = process.standardError.split(separator: "\n").filter { !$0.isEmpty }
         let reason = String(lines.last ?? "")
         XCTAssertTrue(reason.contains("cannot recover"), "stderr: \(process.standardError)", file: file, line: line)
@@ -124,16 +123,16 @@ final class DurabilityDamageTests: XCTestCase {
         let newest = try XCTUnwrap(snapshots.last)
         try Durability.flipByte(of: file(newest), at: try Durability.size(of: file(newest)) / 2)
 
-        let inspect = try await Durability.run(["snapshot", "inspect", file(newest).path])
+        let inspect = try await ServerProcess.run(["snapshot", "inspect", file(newest).path])
         XCTAssertEqual(inspect.status, 1)
         XCTAssertTrue(inspect.output.contains("checksum: FAILED"), inspect.output)
-        let verify = try await Durability.run(["snapshot", "verify", dataDirectory.path])
+        let verify = try await ServerProcess.run(["snapshot", "verify", dataDirectory.path])
         XCTAssertTrue(verify.output.contains("DAMAGED  \(newest)"), verify.output)
         XCTAssertTrue(verify.output.contains("recoverable: yes"), verify.output)
         XCTAssertEqual(verify.status, 0, "README: verify exits 1 when the directory would not recover; this one does:\n\(verify.output)")
 
         let (server, url) = try await Durability.start(dataDirectory, quiet)
-        try await Durability.eventually("stderr to name \(newest)") { server.standardError.contains(newest) }
+        try await server.waitForError(containing: newest)
         XCTAssertTrue(server.standardError.contains("damaged"), server.standardError)
         try await assertPresent(written, url: url, key: key)
         try await Durability.stop(server)
@@ -150,14 +149,14 @@ final class DurabilityDamageTests: XCTestCase {
         let segment = try XCTUnwrap(try Durability.segments(in: dataDirectory).last)
         try Durability.cut(3, from: file(segment))
 
-        let verify = try await Durability.run(["snapshot", "verify", dataDirectory.path])
+        let verify = try await ServerProcess.run(["snapshot", "verify", dataDirectory.path])
         XCTAssertTrue(verify.output.contains("TORN     \(segment)"), verify.output)
         XCTAssertTrue(verify.output.contains("recoverable: yes"), verify.output)
         XCTAssertEqual(verify.status, 0, verify.output)
 
         (server, url) = try await Durability.start(dataDirectory, quiet)
         let restarted = server
-        try await Durability.eventually("stderr to report the torn record") { restarted.standardError.contains("torn record") }
+        try await restarted.waitForError(containing: "torn record")
         XCTAssertTrue(server.standardError.contains(segment), server.standardError)
         try await assertPresent(Array(written.dropLast()), url: url, key: key)
         let lost = try XCTUnwrap(written.last)
@@ -212,7 +211,7 @@ final class DurabilityDamageTests: XCTestCase {
         XCTAssertEqual(try Data(contentsOf: file(newest)), damagedBytes, "a refused start leaves the evidence alone")
         XCTAssertEqual(try Durability.snapshots(in: dataDirectory), snapshots, "a refused start removes nothing")
 
-        let verify = try await Durability.run(["snapshot", "verify", dataDirectory.path])
+        let verify = try await ServerProcess.run(["snapshot", "verify", dataDirectory.path])
         XCTAssertEqual(verify.status, 1, verify.output)
         for name in snapshots {
             XCTAssertTrue(verify.output.contains("DAMAGED  \(name)"), verify.output)
@@ -240,7 +239,7 @@ final class DurabilityDamageTests: XCTestCase {
         _ = try await assertRefusesToStart(naming: earlier)
         XCTAssertEqual(try Durability.size(of: file(earlier)), size, "a refused start cuts nothing off")
 
-        let verify = try await Durability.run(["snapshot", "verify", dataDirectory.path])
+        let verify = try await ServerProcess.run(["snapshot", "verify", dataDirectory.path])
         XCTAssertEqual(verify.status, 1, verify.output)
         XCTAssertTrue(verify.output.contains("recoverable: NO"), verify.output)
         XCTAssertTrue(
@@ -282,8 +281,7 @@ final class DurabilityDamageTests: XCTestCase {
         } else {
             let status = try await process.waitForExit()
             XCTAssertNotEqual(status, 0)
-            try await Durability.eventually("the reason on stderr") { process.standardError.contains("cannot recover") }
-            XCTAssertTrue(process.standardError.contains(segment), process.standardError)
+                XCTAssertTrue(process.standardError.contains(segment), process.standardError)
             XCTAssertEqual(try Durability.size(of: file(segment)), size, "a refused start cuts nothing off")
         }
     }

@@ -23,6 +23,8 @@ final class ServerProcess: @unchecked Sendable {
     private var stdoutText = ""
     private var stderrText = ""
     private var exitStatus: Int32?
+    /// End of file seen on stdout and stderr: the process's output is complete.
+    private var closedPipes = 0
     private var waiters: [UUID: (condition: () -> Bool, continuation: CheckedContinuation<Void, Never>)] = [:]
 
     init(arguments: [String], environment: [String: String] = [:]) throws {
@@ -35,11 +37,19 @@ final class ServerProcess: @unchecked Sendable {
         process.standardError = errors
         output.fileHandleForReading.readabilityHandler = { [weak self] handle in
             let data = handle.availableData
-            self?.update { $0.stdoutText += String(decoding: data, as: UTF8.self) }
+            if data.isEmpty { handle.readabilityHandler = nil }
+            self?.update { server in
+                if data.isEmpty { server.closedPipes += 1 }
+                server.stdoutText += String(decoding: data, as: UTF8.self)
+            }
         }
         errors.fileHandleForReading.readabilityHandler = { [weak self] handle in
             let data = handle.availableData
-            self?.update { $0.stderrText += String(decoding: data, as: UTF8.self) }
+            if data.isEmpty { handle.readabilityHandler = nil }
+            self?.update { server in
+                if data.isEmpty { server.closedPipes += 1 }
+                server.stderrText += String(decoding: data, as: UTF8.self)
+            }
         }
         process.terminationHandler = { [weak self] process in
             self?.update { $0.exitStatus = process.terminationStatus }
@@ -97,7 +107,7 @@ final class ServerProcess: @unchecked Sendable {
     /// first or nothing comes within `timeout`.
     func waitForLine(containing text: String, timeout: Duration = .seconds(60)) async throws -> String {
         try await withDeadline(timeout, "a line containing \(text)") {
-            await self.wait { self.stdoutText.contains(text) || self.exitStatus != nil }
+            await self.wait { self.stdoutText.contains(text) || self.hasFinished }
         }
         guard let line = standardOutput.split(separator: "\n").first(where: { $0.contains(text) }) else {
             throw ProcessError("the server exited before printing \(text); stderr: \(standardError)")
@@ -105,12 +115,33 @@ final class ServerProcess: @unchecked Sendable {
         return String(line)
     }
 
-    /// The exit status, once the process has exited.
+    /// Returns once stderr contains `text`; fails when the process finishes without it or
+    /// nothing comes within `timeout`.
+    func waitForError(containing text: String, timeout: Duration = .seconds(30)) async throws {
+        try await withDeadline(timeout, "stderr to contain \(text)") {
+            await self.wait { self.stderrText.contains(text) || self.hasFinished }
+        }
+        guard standardError.contains(text) else {
+            throw ProcessError("the process finished without writing \(text) to stderr: \(standardError)")
+        }
+    }
+
+    /// Exited, and all it wrote has been read. Read under the lock.
+    private var hasFinished: Bool { exitStatus != nil && closedPipes == 2 }
+
+    /// The exit status, once the process has exited and its output is complete.
     func waitForExit(timeout: Duration = .seconds(60)) async throws -> Int32 {
         try await withDeadline(timeout, "the process to exit") {
-            await self.wait { self.exitStatus != nil }
+            await self.wait { self.hasFinished }
         }
         return lock.withLock { exitStatus ?? -1 }
+    }
+
+    /// Runs `sendpromptly` with `arguments` to its end: status, stdout, stderr.
+    static func run(_ arguments: [String], timeout: Duration = .seconds(60)) async throws -> (status: Int32, output: String, errors: String) {
+        let process = try ServerProcess(arguments: arguments)
+        let status = try await process.waitForExit(timeout: timeout)
+        return (status, process.standardOutput, process.standardError)
     }
 
     func signal(_ signal: Int32) {

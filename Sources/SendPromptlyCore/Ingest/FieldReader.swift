@@ -99,12 +99,4 @@ struct FieldReader {
         }
         return result
     }
-
-    func bool(_ name: String) throws(EngineError) -> Bool? {
-        guard let value = value(name) else { return nil }
-        guard case .bool(let flag) = value else {
-            throw .validation(field: name, message: "\(name) must be true or false")
-        }
-        return flag
-    }
 }

@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "SendPromptlyEngine", targets: ["SendPromptlyEngine"]),
         .library(name: "SendPromptlyStorage", targets: ["SendPromptlyStorage"]),
         .library(name: "SendPromptlyHTTP", targets: ["SendPromptlyHTTP"]),
+        .library(name: "SendPromptlyRepair", targets: ["SendPromptlyRepair"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -71,6 +72,21 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        /// Repair callbacks at the edge: signing, the address policy, the dispatcher actor.
+        .target(
+            name: "SendPromptlyRepair",
+            dependencies: [
+                "SendPromptlyCore",
+                "SendPromptlyEngine",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         /// The command line: `sendpromptly serve` and friends.
         .executableTarget(
             name: "sendpromptly",
@@ -78,6 +94,7 @@ let package = Package(
                 "SendPromptlyCore",
                 "SendPromptlyEngine",
                 "SendPromptlyHTTP",
+                "SendPromptlyRepair",
                 "SendPromptlyStorage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

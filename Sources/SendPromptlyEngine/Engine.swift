@@ -1,4 +1,5 @@
 import SendPromptlyCore
+import Synchronization
 
 /// The engine: a fixed set of ``Shard`` actors, each owning the projects hashed to it, one
 /// clock for all of them, the journal they record into, and the directory that routes an API
@@ -12,16 +13,12 @@ public final class Engine: Sendable {
     public let clock: any EngineClock
     let journal: (any CommandJournal)?
     let directory = KeyDirectory()
-    /// Incidents opened and resolved, in the order each shard made them; the notifier and the
-    /// repair dispatcher read here.
-    public let effects: AsyncStream<EngineEffect>
-    private let effectsContinuation: AsyncStream<EngineEffect>.Continuation
+    private let subscribers = EffectSubscribers()
 
     /// An engine over recovered shard states (or new ones), journaling into `journal`.
     public init(states: [ShardState], clock: any EngineClock, journal: (any CommandJournal)?) {
         precondition(!states.isEmpty, "an engine has at least one shard")
-        (effects, effectsContinuation) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
-        let continuation = effectsContinuation
+        let subscribers = subscribers
         self.clock = clock
         self.journal = journal
         for state in states {
@@ -29,7 +26,7 @@ public final class Engine: Sendable {
         }
         var shards: [Shard] = []
         for (index, state) in states.enumerated() {
-            shards.append(Shard(index: index, state: state, clock: clock, journal: journal) { continuation.yield($0) })
+            shards.append(Shard(index: index, state: state, clock: clock, journal: journal) { subscribers.publish($0) })
         }
         self.shards = shards
     }
@@ -94,9 +91,37 @@ public final class Engine: Sendable {
         }
     }
 
-    /// Ends ``effects`` once the last shard operation has been published.
+    /// Returns once everything journaled so far is durable: a deliverer calls it before acting
+    /// on state it read, so that a crash cannot undo what it already sent.
+    public func waitUntilDurable() async throws {
+        guard let journal else { return }
+        try await journal.waitUntilDurable(journal.lastSequence)
+    }
+
+    /// Every replay with an attempt due, over all shards (what the dispatcher resumes on start).
+    public func dueReplays() async -> [ReplayTicket] {
+        var tickets: [ReplayTicket] = []
+        for shard in shards {
+            tickets += await shard.read { state, _ in state.dueReplays() }
+        }
+        return tickets
+    }
+
+    /// The effects of every shard from now on, in the order each shard made them: the effect
+    /// log, the notifier and the repair dispatcher each subscribe once, before they read the
+    /// state they resume from, so that nothing falls between the two.
+    public func subscribeToEffects() -> AsyncStream<EngineEffect> {
+        subscribers.subscribe()
+    }
+
+    /// Ends every subscriber's stream once the last shard operation has been published.
     public func finishEffects() {
-        effectsContinuation.finish()
+        subscribers.finish()
+    }
+
+    /// What the next attempt of `ticket`'s replay sends; nil when it no longer waits for one.
+    public func delivery(for ticket: ReplayTicket) async -> ReplayDelivery? {
+        await read(on: ticket.projectID) { state, now in state.delivery(for: ticket, now: now) }
     }
 
     // MARK: Operator actions that issue secrets

@@ -3,8 +3,8 @@ import ServiceLifecycle
 import SendPromptlyCore
 import SendPromptlyEngine
 
-/// Writes every incident opened or resolved to the log, one structured line each. It reads the
-/// engine's effect stream until graceful shutdown.
+/// Writes every incident opened or resolved, and every replay scheduled or ended, to the log,
+/// one structured line each. It reads the engine's effects until graceful shutdown.
 public struct EffectLog: Service {
     let engine: Engine
     let logger: Logger
@@ -15,13 +15,23 @@ public struct EffectLog: Service {
     }
 
     public func run() async throws {
+        let effects = engine.subscribeToEffects()
         await cancelWhenGracefulShutdown {
-            for await effect in engine.effects {
+            for await effect in effects {
                 switch effect {
                 case .incidentOpened(let view):
                     logger.notice("incident opened", metadata: metadata(view))
                 case .incidentResolved(let view):
                     logger.notice("incident resolved", metadata: metadata(view))
+                case .replayDue(let ticket):
+                    logger.info("replay attempt due", metadata: [
+                        "project_id": "\(ticket.projectID)", "incident_id": "\(ticket.incidentID)",
+                        "replay_id": "\(ticket.replayID)", "due_at": "\(RFC3339.format(ticket.dueAt))",
+                    ])
+                case .replayEnded(let view, let replayID):
+                    var fields = metadata(view)
+                    fields["replay_id"] = "\(replayID)"
+                    logger.notice("replay ended without repair; incident open again", metadata: fields)
                 }
             }
         }

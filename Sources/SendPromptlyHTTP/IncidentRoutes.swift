@@ -59,10 +59,34 @@ extension API {
         router.post("/api/v1/incidents/:incident_id/reprocess") { request, context -> Response in
             let access = try keyAccess(request)
             let id = try parameter("incident_id", context)
-            let refusal = try await read(on: access.project!) { state, now throws(EngineError) in
-                try state.reprocessRefusal(id, access: access, project: access.project!, now: now)
+            guard case .replay(let view, let replayID) = try await execute(.reprocess(access.project!, access, incident: id)) else {
+                preconditionFailure("a reprocess answers a replay")
             }
-            throw APIError(refusal)
+            return Response.json(
+                .object([
+                    ("replay_id", .string(replayID.rawValue)),
+                    ("incident_id", .string(view.incident.id.rawValue)),
+                    ("status", .string(view.incident.status.rawValue)),
+                ]),
+                status: .accepted)
+        }
+        router.post("/api/v1/incidents/reprocess") { request, _ -> Response in
+            let access = try keyAccess(request)
+            let body = try await jsonBody(request)
+            let selection: ReprocessSelection
+            do throws(EngineError) { selection = try ReprocessSelection(body: body.readableBytesView) } catch { throw APIError(error) }
+            guard case .replays(let replays, let truncated) = try await execute(.reprocessMatching(access.project!, access, selection)) else {
+                preconditionFailure("a bulk reprocess answers replays")
+            }
+            return Response.json(
+                .object([
+                    ("count", .integer(Int64(replays.count))),
+                    ("truncated", .bool(truncated)),
+                    ("replays", .array(replays.map { started in
+                        .object([("incident_id", .string(started.incident.rawValue)), ("replay_id", .string(started.replay.rawValue))])
+                    })),
+                ]),
+                status: .accepted)
         }
     }
 }

@@ -78,6 +78,9 @@ enum Views {
                 .object([
                     ("replay_id", .string(replay.id.rawValue)),
                     ("requested_at", time(replay.requestedAt)),
+                    ("status", .string(replay.phase.name)),
+                    ("next_attempt_at", { if case .sending(let dueAt) = replay.phase { time(dueAt) } else { .null } }()),
+                    ("result_due_at", { if case .awaitingResult(let deadline) = replay.phase { time(deadline) } else { .null } }()),
                     ("attempts", .array(replay.attempts.map { attempt in
                         .object([
                             ("attempt", .integer(Int64(attempt.number))),

@@ -15,7 +15,10 @@ import SendPromptlyCore
 /// (integers LE; the CRC-32 covers every byte before it.)
 public enum SnapshotFormat {
     public static let magic = Array("SPSNAP01".utf8)
-    public static let version: UInt32 = 1
+    /// Version 2 added a replay's phase. Version 1 files are still read: they were written
+    /// before reprocessing existed, so they hold no replays and decode the same way.
+    public static let version: UInt32 = 2
+    public static let readableVersions: ClosedRange<UInt32> = 1...2
     public static let prefix = "snapshot-"
     public static let suffix = ".snap"
 
@@ -77,7 +80,7 @@ public enum SnapshotFormat {
         do {
             var reader = BinaryReader(bytes, offset: magic.count)
             let version = try reader.readFixedUInt32()
-            guard version == Self.version else { throw reader.failure("format version \(version) is not supported") }
+            guard Self.readableVersions.contains(version) else { throw reader.failure("format version \(version) is not supported") }
             let headerLength = Int(try reader.readFixedUInt32())
             var header = BinaryReader(Array(try reader.readRaw(headerLength)))
             let createdAt: Timestamp = try header.read()

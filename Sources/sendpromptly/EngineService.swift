@@ -4,11 +4,13 @@ import ServiceLifecycle
 import SendPromptlyCore
 import SendPromptlyEngine
 import SendPromptlyHTTP
+import SendPromptlyRepair
 import SendPromptlyStorage
 
 /// The engine's whole life beside the HTTP server: recovery from the data directory, then the
-/// expiry driver, the effect log and periodic snapshots, and at shutdown a final snapshot and
-/// the journal closed.
+/// expiry driver, the effect log, the repair dispatcher and periodic snapshots, and at
+/// shutdown (after the dispatcher's last attempt is recorded) a final snapshot and the journal
+/// closed.
 ///
 /// The HTTP server listens while recovery runs and answers 503 until this service installs the
 /// engine and sets readiness. Being listed before the server, it is shut down after the server
@@ -22,6 +24,7 @@ struct EngineService: Service {
     let batchInterval: Duration
     let snapshotInterval: Duration
     let expiryInterval: Duration
+    let repair: RepairSettings
     let slot: EngineSlot
     let readiness: Readiness
     let logger: Logger
@@ -46,12 +49,16 @@ struct EngineService: Service {
         readiness.set(true)
         FileHandle.standardOutput.write(Data("sendpromptly ready\n".utf8))
 
+        let repairClient = RepairDispatcher.makeHTTPClient()
+        let dispatcher = RepairDispatcher(engine: engine, client: repairClient, settings: repair, logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await ExpiryDriver(engine: engine, interval: expiryInterval).run() }
             group.addTask { try await EffectLog(engine: engine, logger: logger).run() }
+            group.addTask { try await dispatcher.run() }
             group.addTask { try await SnapshotService(writer: snapshots, interval: snapshotInterval, logger: logger).run() }
             try await group.waitForAll()
         }
+        try await repairClient.shutdown()
 
         readiness.set(false)
         do {

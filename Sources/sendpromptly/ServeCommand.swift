@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import SendPromptlyCore
 import SendPromptlyHTTP
+import SendPromptlyRepair
 import SendPromptlyStorage
 
 /// `sendpromptly serve`: the server with embedded defaults. Every option also reads
@@ -52,6 +53,22 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: help("Accept http:// repair URLs to hosts other than loopback.", "allow-insecure-repair-urls", default: "off"))
     var allowInsecureRepairURLs = false
 
+    @Option(help: help("Seconds one repair callback attempt may take.", "repair-timeout", default: "10"))
+    var repairTimeout: String?
+
+    @Option(help: help(
+        "Seconds to wait before each retry of a failed repair callback, comma-separated; one attempt more than delays (each delay varies by up to 20%).",
+        "repair-retry-schedule", default: "5,30,120,600,1800,3600"))
+    var repairRetrySchedule: String?
+
+    @Option(help: help(
+        "Hosts and address ranges (CIDR) that repair callbacks may reach although private, link-local or otherwise internal, comma-separated.",
+        "repair-allow", default: "none: only public and loopback addresses"))
+    var repairAllow: String?
+
+    @Option(help: help("Repair callbacks per second to one project's repair URL (a bulk reprocess is paced by it).", "repair-rate", default: "10"))
+    var repairRate: Int?
+
     @Option(help: help("trace, debug, info, notice, warning, error or critical.", "log-level", default: "info"))
     var logLevel: String?
 
@@ -81,6 +98,20 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let batchMilliseconds = try setting.integer("batch-interval", batchInterval, default: 10, range: 1...10_000)
         let snapshotSeconds = try setting.integer("snapshot-interval", snapshotInterval, default: 60, range: 1...86_400)
+        var repair = RepairSettings()
+        repair.timeout = try setting.seconds("repair-timeout", repairTimeout, default: repair.timeout, range: 0.05...300)
+        if let text = setting.string("repair-retry-schedule", repairRetrySchedule) {
+            guard let schedule = RetrySchedule(secondsList: text) else {
+                throw StartupError("--repair-retry-schedule must be seconds separated by commas, like 5,30,120, not \(text)")
+            }
+            repair.retrySchedule = schedule
+        }
+        let allowList = setting.string("repair-allow", repairAllow).map { $0.split(separator: ",").map(String.init) } ?? []
+        guard let policy = RepairAddressPolicy(allowing: allowList) else {
+            throw StartupError("--repair-allow takes host names and CIDR ranges such as 10.0.0.0/8, separated by commas")
+        }
+        repair.addressPolicy = policy
+        repair.callbacksPerSecondPerProject = Double(try setting.integer("repair-rate", repairRate, default: 10, range: 1...10_000))
         let dataDirectory = try DataDirectory(path: setting.string("data-dir", dataDir) ?? "./snapshots")
 
         LoggingSystem.bootstrap { label in
@@ -103,7 +134,7 @@ struct ServeCommand: AsyncParsableCommand {
         let engineService = EngineService(
             directory: directory, shardCount: shardCount, durability: durabilityMode,
             batchInterval: .milliseconds(batchMilliseconds), snapshotInterval: .seconds(snapshotSeconds),
-            expiryInterval: settings.expiryInterval, slot: slot, readiness: readiness, logger: logger)
+            expiryInterval: settings.expiryInterval, repair: repair, slot: slot, readiness: readiness, logger: logger)
         let host = settings.host
         let application = buildApplication(
             slot: slot, settings: settings, adminTokenHash: admin.hash, readiness: readiness, logger: logger,

@@ -35,6 +35,15 @@ struct Setting {
         return resolved
     }
 
+    /// A number of seconds (decimals allowed), as a duration.
+    func seconds(_ flag: String, _ value: String?, default fallback: Duration, range: ClosedRange<Double>) throws -> Duration {
+        guard let text = string(flag, value) else { return fallback }
+        guard let seconds = Double(text), range.contains(seconds) else {
+            throw StartupError("--\(flag) must be a number of seconds from \(range.lowerBound) to \(range.upperBound), not \(text)")
+        }
+        return .milliseconds(Int64((seconds * 1000).rounded()))
+    }
+
     /// A flag set on the command line, or its variable set to `1`, `true` or `yes`.
     func flag(_ flag: String, _ value: Bool) throws -> Bool {
         if value { return true }

@@ -27,7 +27,7 @@ final class ReplayDeterminismTests: XCTestCase {
         }
         let project = ProjectID("prj_replay")!
         let key = SecretHash(of: "sk_replay")
-        run(.createProject(project, ProjectSettings(name: "Replay"), signingSecret: "sps_x", key: NewKey(label: "k", scope: .manage, hash: key)))
+        run(.createProject(project, ProjectSettings(name: "Replay", repairURL: "https://shop.example/repair"), signingSecret: "sps_x", key: NewKey(label: "k", scope: .manage, hash: key)))
         let access = Access.apiKey(project: project, hash: key)
         var eventIDs: [String] = []
         for step in 0..<steps {
@@ -38,7 +38,7 @@ final class ReplayDeterminismTests: XCTestCase {
                 snapshotIndex = journal.count
             }
             now = now.adding(milliseconds: Int64.random(in: 0...800, using: &random))
-            switch Int.random(in: 0..<10, using: &random) {
+            switch Int.random(in: 0..<13, using: &random) {
             case 0...3:
                 let receipt = Receipt(
                     provider: .stripe, providerEventID: "evt_\(Int.random(in: 0..<400, using: &random))", eventType: "invoice.paid",
@@ -54,6 +54,27 @@ final class ReplayDeterminismTests: XCTestCase {
                 let incidents = live.projects[project]!.incidentOrder
                 if let incident = incidents.randomElement(using: &random) {
                     run(.resolve(project, access, incident: incident.rawValue, note: "by hand"))
+                }
+            case 8:
+                let incidents = live.projects[project]!.incidentOrder
+                if let incident = incidents.randomElement(using: &random) {
+                    run(.reprocess(project, access, incident: incident.rawValue))
+                }
+            case 9:
+                run(.reprocessMatching(project, access, ReprocessSelection(since: now.adding(seconds: -30), limit: 3)))
+            case 10:
+                if let ticket = live.dueReplays().randomElement(using: &random), let delivery = live.delivery(for: ticket, now: now) {
+                    let dispositions: [ReplayAttemptReport.Disposition] = [.delivered, .retry(at: now.adding(seconds: 5)), .halted, .exhausted]
+                    let attempt = Replay.Attempt(number: delivery.attemptNumber, at: now, statusCode: 500, error: nil)
+                    run(.recordReplayAttempt(project, ReplayAttemptReport(
+                        incidentID: ticket.incidentID, replayID: ticket.replayID, attempt: attempt,
+                        disposition: dispositions.randomElement(using: &random)!)))
+                }
+            case 11:
+                let replays = live.projects[project]!.incidents.values.flatMap { incident in incident.replays.map { (incident.eventID, $0.id) } }
+                if let (event, replay) = replays.randomElement(using: &random) {
+                    let status: ResultStatus = Bool.random(using: &random) ? .success : .failed
+                    run(.result(project, access, ResultReport(event: .eventID(event.rawValue), status: status, replayID: replay.rawValue), IdempotencyToken(key: "y\(step)", fingerprint: SecretHash(of: "y\(step)"))))
                 }
             default:
                 run(.advance)
@@ -98,6 +119,8 @@ final class ReplayDeterminismTests: XCTestCase {
 
     func testCommandsRoundTripThroughTheirBinaryForm() throws {
         let (_, journal, _, _) = try drive(seed: 99, steps: 300, snapshotAt: 0)
+        XCTAssertTrue(journal.contains { if case .recordReplayAttempt = $0.command { true } else { false } }, "the mix reaches the replay flow")
+        XCTAssertTrue(journal.contains { if case .reprocessMatching = $0.command { true } else { false } })
         for entry in journal {
             var writer = BinaryWriter()
             writer.write(entry.command)

@@ -205,7 +205,7 @@ final class ErrorContractTests: XCTestCase {
         }
     }
 
-    func testReprocessIsAConflictUntilRepairCallbacksExist() async throws {
+    func testReprocessAnswersAReplayOrAConflict() async throws {
         try await APIHarness.run { api in
             let withoutURL = try await api.createProject("No URL")
             let receipt = try await api.receipt(withoutURL.key)
@@ -218,16 +218,59 @@ final class ErrorContractTests: XCTestCase {
 
             let withURL = try await api.createProject("With URL", extra: #", "repair_url": "https://repair.example.com/hook""#)
             let other = try await api.receipt(withURL.key)
-            let otherFailed = try await api.result(withURL.key, eventID: try XCTUnwrap(other.string("event_id")), status: "failed")
+            let eventID = try XCTUnwrap(other.string("event_id"))
+            let otherFailed = try await api.result(withURL.key, eventID: eventID, status: "failed")
             let otherIncident = try XCTUnwrap(otherFailed.string("incident_id"))
-            let notYet = try await api.request(.post, "/api/v1/incidents/\(otherIncident)/reprocess", bearer: withURL.key)
-            XCTAssertEqual(notYet.errorCode, "conflict")
-            XCTAssertTrue(try XCTUnwrap(notYet.body?["error"]?["message"]).serialized.contains("repair dispatcher"))
+            let accepted = try await api.request(.post, "/api/v1/incidents/\(otherIncident)/reprocess", bearer: withURL.key)
+            XCTAssertEqual(accepted.status, .accepted)
+            let replayID = try XCTUnwrap(accepted.string("replay_id"))
+            XCTAssertTrue(replayID.hasPrefix("rpl_"))
+            XCTAssertEqual(accepted.string("status"), "reprocessing")
+            let incident = try await api.get("/api/v1/incidents/\(otherIncident)", withURL.key)
+            XCTAssertEqual(incident.string("status"), "reprocessing")
+            guard case .array(let replays)? = incident["replays"], let replay = replays.first else { return XCTFail("no replay listed") }
+            XCTAssertEqual(replay["replay_id"], .string(replayID))
+            XCTAssertEqual(replay["status"], .string("sending"))
 
-            _ = try await api.request(.post, "/api/v1/incidents/\(otherIncident)/resolve", bearer: withURL.key)
+            let foreign = try await api.result(withURL.key, eventID: eventID, status: "success", extra: #", "replay_id": "rpl_01NOTTHEONE""#)
+            XCTAssertEqual(foreign.errorCode, "validation_error")
+            let repaired = try await api.result(withURL.key, eventID: eventID, status: "success", extra: #", "replay_id": "\#(replayID)""#)
+            XCTAssertEqual(repaired.string("incident_status"), "resolved")
+            let resolvedIncident = try await api.get("/api/v1/incidents/\(otherIncident)", withURL.key)
+            XCTAssertEqual(resolvedIncident.string("resolution"), "replay_success")
+
             let resolved = try await api.request(.post, "/api/v1/incidents/\(otherIncident)/reprocess", bearer: withURL.key)
-            XCTAssertEqual(resolved.errorCode, "conflict")
+            XCTAssertEqual(resolved.status, .conflict)
             XCTAssertTrue(try XCTUnwrap(resolved.body?["error"]?["message"]).serialized.contains("resolved"))
+        }
+    }
+
+    func testBulkReprocessValidatesItsSelection() async throws {
+        try await APIHarness.run { api in
+            let project = try await api.createProject("Bulk", extra: #", "repair_url": "https://repair.example.com/hook""#)
+            for index in 0..<3 {
+                let receipt = try await api.receipt(project.key, eventID: "evt_bulk_\(index)")
+                _ = try await api.result(project.key, eventID: try XCTUnwrap(receipt.string("event_id")), status: "failed")
+            }
+            for (body, field) in [
+                (#"{}"#, "since"), (#"{"since": "yesterday"}"#, "since"),
+                (#"{"since": "2026-01-02T00:00:00Z", "until": "2026-01-01T00:00:00Z"}"#, "until"),
+                (#"{"since": "2026-01-01T00:00:00Z", "limit": 0}"#, "limit"),
+                (#"{"since": "2026-01-01T00:00:00Z", "effect_type": "teleport"}"#, "effect_type"),
+            ] {
+                let refused = try await api.request(.post, "/api/v1/incidents/reprocess", bearer: project.key, body: body)
+                XCTAssertEqual(refused.status, .unprocessableContent, body)
+                XCTAssertEqual(refused.body?["error"]?["field"], .string(field), body)
+            }
+            let since = RFC3339.format(api.clock.now().adding(seconds: -60))
+            let bulk = try await api.request(
+                .post, "/api/v1/incidents/reprocess", bearer: project.key, body: #"{"since": "\#(since)", "effect_type": "access_unlock", "limit": 2}"#)
+            XCTAssertEqual(bulk.status, .accepted)
+            XCTAssertEqual(bulk["count"], .integer(2))
+            XCTAssertEqual(bulk["truncated"], .bool(true))
+            let open = try await api.get("/api/v1/incidents?status=open", project.key)
+            guard case .array(let remaining)? = open["incidents"] else { return XCTFail("no listing") }
+            XCTAssertEqual(remaining.count, 1, "the third incident was past the limit")
         }
     }
 

@@ -56,10 +56,3 @@ public struct ResultApplied: Sendable, Equatable {
     public let incidentID: IncidentID?
     public let incidentStatus: IncidentStatus?
 }
-
-/// What the engine tells the outside world about, after the state change is made: the
-/// notifier and the repair dispatcher plug in here.
-public enum EngineEffect: Sendable {
-    case incidentOpened(IncidentView)
-    case incidentResolved(IncidentView)
-}

@@ -20,6 +20,8 @@ final class ProjectState {
     /// Incident ids in creation order, which is also their sort order.
     var incidentOrder: [IncidentID] = []
     var idempotency: [String: IdempotencyRecord] = [:]
+    /// The result deadline of each delivered replay.
+    var replayTimers: [ReplayID: ReplayTimer] = [:]
 
     init(id: ProjectID, settings: ProjectSettings, signingSecret: String, createdAt: Timestamp) {
         self.id = id

@@ -24,6 +24,10 @@ public enum ShardCommand: Sendable, Equatable {
     case receipt(ProjectID, Access, Receipt, IdempotencyToken)
     case result(ProjectID, Access, ResultReport, IdempotencyToken)
     case resolve(ProjectID, Access, incident: String, note: String?)
+    case reprocess(ProjectID, Access, incident: String)
+    case reprocessMatching(ProjectID, Access, ReprocessSelection)
+    /// The repair dispatcher's report of one callback attempt.
+    case recordReplayAttempt(ProjectID, ReplayAttemptReport)
     /// Expire what is due: journaled only when something expired.
     case advance
 
@@ -31,7 +35,8 @@ public enum ShardCommand: Sendable, Equatable {
     public var project: ProjectID? {
         switch self {
         case .createProject(let id, _, _, _), .updateProject(let id, _), .createKey(let id, _), .revokeKey(let id, _),
-             .rotateSigningSecret(let id, _), .receipt(let id, _, _, _), .result(let id, _, _, _), .resolve(let id, _, _, _):
+             .rotateSigningSecret(let id, _), .receipt(let id, _, _, _), .result(let id, _, _, _), .resolve(let id, _, _, _),
+             .reprocess(let id, _, _), .reprocessMatching(let id, _, _), .recordReplayAttempt(let id, _):
             return id
         case .advance:
             return nil
@@ -47,6 +52,9 @@ public enum CommandOutcome: Sendable {
     case receipt(IngestReply<ReceiptAccepted>)
     case result(IngestReply<ResultApplied>)
     case incident(IncidentView)
+    case replay(IncidentView, ReplayID)
+    case replays([(incident: IncidentID, replay: ReplayID)], truncated: Bool)
+    case attemptRecorded(Bool)
     case advanced(expired: Int)
 
     /// Whether the state changed, so that the journal must keep the command. An idempotent
@@ -56,7 +64,8 @@ public enum CommandOutcome: Sendable {
         case .receipt(let reply): return !reply.replayed
         case .result(let reply): return !reply.replayed
         case .advanced(let expired): return expired > 0
-        case .project, .key, .signingSecret, .incident: return true
+        case .attemptRecorded(let recorded): return recorded
+        case .project, .key, .signingSecret, .incident, .replay, .replays: return true
         }
     }
 }
@@ -82,6 +91,14 @@ extension ShardState {
             return .result(try result(report, access: access, project: id, idempotency: token, now: now))
         case .resolve(let id, let access, let incident, let note):
             return .incident(try resolveManually(incident, note: note, access: access, project: id, now: now))
+        case .reprocess(let id, let access, let incident):
+            let (view, replay) = try reprocess(incident, access: access, project: id, now: now)
+            return .replay(view, replay)
+        case .reprocessMatching(let id, let access, let selection):
+            let (replays, truncated) = try reprocess(matching: selection, access: access, project: id, now: now)
+            return .replays(replays.map { (incident: $0.0, replay: $0.1) }, truncated: truncated)
+        case .recordReplayAttempt(let id, let report):
+            return .attemptRecorded(try recordReplayAttempt(report, project: id, now: now))
         case .advance:
             return .advanced(expired: advance(to: now))
         }
@@ -109,6 +126,12 @@ extension ShardCommand: BinaryCodable {
             writer.write(UInt8(8)); writer.write(id); writer.write(access); writer.write(incident); writer.write(note)
         case .advance:
             writer.write(UInt8(9))
+        case .reprocess(let id, let access, let incident):
+            writer.write(UInt8(10)); writer.write(id); writer.write(access); writer.write(incident)
+        case .reprocessMatching(let id, let access, let selection):
+            writer.write(UInt8(11)); writer.write(id); writer.write(access); writer.write(selection)
+        case .recordReplayAttempt(let id, let report):
+            writer.write(UInt8(12)); writer.write(id); writer.write(report)
         }
     }
 
@@ -123,6 +146,9 @@ extension ShardCommand: BinaryCodable {
         case 7: self = .result(try reader.read(), try reader.read(), try reader.read(), try reader.read())
         case 8: self = .resolve(try reader.read(), try reader.read(), incident: try reader.readString(), note: try reader.readOptionalString())
         case 9: self = .advance
+        case 10: self = .reprocess(try reader.read(), try reader.read(), incident: try reader.readString())
+        case 11: self = .reprocessMatching(try reader.read(), try reader.read(), try reader.read())
+        case 12: self = .recordReplayAttempt(try reader.read(), try reader.read())
         default: throw reader.failure("unknown command")
         }
     }

@@ -1,21 +1,25 @@
 extension ShardState {
     /// Expires every deadline due at `now`: pending receipts become `timed_out` incidents
-    /// (each once), and idempotency records older than 24 hours are forgotten.
+    /// (each once), delivered replays without a result put their incident back to `open`, and
+    /// idempotency records older than 24 hours are forgotten.
     ///
-    /// Receipts due together expire in (deadline, event id) order, not in the order the wheel
-    /// holds them, so that a shard restored from a snapshot and replaying its journal issues the
-    /// same incident ids as the shard that wrote them.
+    /// Deadlines due together expire in (deadline, id) order, receipts first, not in the order
+    /// the wheel holds them, so that a shard restored from a snapshot and replaying its journal
+    /// issues the same incident ids as the shard that wrote them.
     ///
     /// - Returns: how many deadlines expired; zero means nothing changed.
     @discardableResult
     public func advance(to now: Timestamp) -> Int {
         var receipts: [ReceiptTimer] = []
+        var replays: [ReplayTimer] = []
         var expired = 0
         wheel.advance(to: now.millisecondsSinceEpoch) { entry in
             expired += 1
             switch entry {
             case let timer as ReceiptTimer:
                 receipts.append(timer)
+            case let timer as ReplayTimer:
+                replays.append(timer)
             case let record as IdempotencyRecord:
                 if let project = projects[record.projectID], project.idempotency[record.key] === record {
                     project.idempotency[record.key] = nil
@@ -26,6 +30,8 @@ extension ShardState {
         }
         receipts.sort { ($0.deadline, $0.eventID) < ($1.deadline, $1.eventID) }
         for timer in receipts { expire(timer) }
+        replays.sort { ($0.deadline, $0.replayID) < ($1.deadline, $1.replayID) }
+        for timer in replays { expire(timer) }
         return expired
     }
 
@@ -62,8 +68,13 @@ extension ShardState {
         emit(.incidentOpened(IncidentView(incident: incident, event: event)))
     }
 
+    /// Resolves the incident; a replay still active is cancelled, since nothing is left to
+    /// repair.
     func resolve(_ incidentID: IncidentID, in project: ProjectState, as resolution: Resolution, note: String?, at now: Timestamp) {
         guard var incident = project.incidents[incidentID], incident.status != .resolved else { return }
+        if let active = incident.replays.lastIndex(where: \.isActive) {
+            end(&incident.replays[active], as: .cancelled, in: project)
+        }
         incident.status = .resolved
         incident.resolvedAt = now
         incident.resolution = resolution
@@ -149,20 +160,5 @@ extension ShardState {
         guard incident.status != .resolved else { throw .conflict("the incident is already resolved") }
         resolve(incidentID, in: project, as: .manual, note: note, at: now)
         return project.view(of: incidentID)!
-    }
-
-    /// Why the incident cannot be reprocessed: thrown when `access` may not see or touch it,
-    /// returned otherwise.
-    ///
-    /// Repair callbacks are not built yet (they come with the repair dispatcher), so even an
-    /// eligible incident gets a `conflict` that says so.
-    public func reprocessRefusal(_ raw: String, access: Access, project id: ProjectID, now: Timestamp) throws(EngineError) -> EngineError {
-        let project = try authorize(access, project: id, scope: .manage, now: now)
-        guard let incidentID = IncidentID(raw), let incident = project.incidents[incidentID] else {
-            throw .notFound("no such incident in this project")
-        }
-        guard incident.status != .resolved else { return .conflict("the incident is resolved") }
-        guard project.settings.repairURL != nil else { return .conflict("the project has no repair URL") }
-        return .conflict("reprocess is not available in this version: repair callbacks come with the repair dispatcher")
     }
 }

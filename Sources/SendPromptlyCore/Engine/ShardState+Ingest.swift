@@ -78,20 +78,23 @@ extension ShardState {
                 project.incidents[incidentID] = incident
                 break
             }
+            let named = report.replayID.flatMap { raw in incident.replays.firstIndex { $0.id.rawValue == raw } }
             switch report.status {
             case .success:
                 event.state = .succeeded
                 event.resultAt = now
                 project.events[event.id] = event
+                if let named { end(&incident.replays[named], as: .succeeded, in: project) }
                 project.incidents[incidentID] = incident
-                resolve(incidentID, in: project, as: report.replayID == nil ? .lateSuccess : .replaySuccess, note: nil, at: now)
+                resolve(incidentID, in: project, as: named == nil ? .lateSuccess : .replaySuccess, note: nil, at: now)
             case .failed:
                 incident.lastError = report.error
-                if let replayID = report.replayID, incident.status == .reprocessing {
-                    incident.status = .open
-                    incident.timeline.append(TimelineEntry(at: now, kind: .replayAttempt, detail: "replay \(replayID) failed; incident open again"))
-                }
                 project.incidents[incidentID] = incident
+                // Only the active replay's failure reopens; a superseded one's is history.
+                if let named {
+                    let replayID = incident.replays[named].id
+                    reopen(incidentID, in: project, replay: replayID, as: .failed, at: now, because: "replay \(replayID) failed")
+                }
             }
         default:
             // Succeeded without an incident: the effect ran; a later result changes nothing.

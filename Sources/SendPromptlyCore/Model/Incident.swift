@@ -11,18 +11,74 @@ public struct TimelineEntry: Sendable, Equatable {
     public let detail: String
 }
 
-/// A reprocess request and its delivery attempts (filled in by the repair dispatcher).
+/// A reprocess request: one `replay_id`, the callbacks sent for it, and where it stands.
+///
+/// A replay is *active* while it is being sent or awaits its result; at most one replay of an
+/// incident is active (a new reprocess request supersedes the previous one).
 public struct Replay: Sendable, Equatable {
+    /// One POST of the callback, as the repair dispatcher reported it.
     public struct Attempt: Sendable, Equatable {
         public let number: Int
         public let at: Timestamp
+        /// The HTTP status of the answer; nil when none came (network error, time-out).
         public let statusCode: Int?
         public let error: String?
+
+        public init(number: Int, at: Timestamp, statusCode: Int?, error: String?) {
+            self.number = number
+            self.at = at
+            self.statusCode = statusCode
+            self.error = error
+        }
+    }
+
+    public enum Phase: Sendable, Equatable {
+        /// The next attempt is due at this instant.
+        case sending(dueAt: Timestamp)
+        /// Delivered (a 2xx answer); the result with this `replay_id` is due by the deadline.
+        case awaitingResult(deadline: Timestamp)
+        /// The repair endpoint reported `success` with this `replay_id`.
+        case succeeded
+        /// The repair endpoint reported `failed` with this `replay_id`.
+        case failed
+        /// A 3xx, a non-retryable 4xx or a refused address stopped the retries.
+        case halted
+        /// Every attempt of the retry schedule failed.
+        case exhausted
+        /// Delivered, but no result came within the event's timeout.
+        case timedOut
+        /// A newer reprocess request replaced it.
+        case superseded
+        /// The incident was resolved by other means while the replay was active.
+        case cancelled
+
+        /// The wire spelling (`status` of a replay).
+        public var name: String {
+            switch self {
+            case .sending: "sending"
+            case .awaitingResult: "awaiting_result"
+            case .succeeded: "succeeded"
+            case .failed: "failed"
+            case .halted: "halted"
+            case .exhausted: "exhausted"
+            case .timedOut: "timed_out"
+            case .superseded: "superseded"
+            case .cancelled: "cancelled"
+            }
+        }
     }
 
     public let id: ReplayID
     public let requestedAt: Timestamp
-    public var attempts: [Attempt]
+    public internal(set) var attempts: [Attempt]
+    public internal(set) var phase: Phase
+
+    public var isActive: Bool {
+        switch phase {
+        case .sending, .awaitingResult: true
+        default: false
+        }
+    }
 }
 
 /// A payment that was accepted but not applied: the event failed or never reported.

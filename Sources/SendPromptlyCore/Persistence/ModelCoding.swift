@@ -289,15 +289,94 @@ extension Replay.Attempt: BinaryCodable {
     }
 }
 
+extension Replay.Phase: BinaryCodable {
+    public func encode(to writer: inout BinaryWriter) {
+        switch self {
+        case .sending(let dueAt): writer.write(UInt8(0)); writer.write(dueAt)
+        case .awaitingResult(let deadline): writer.write(UInt8(1)); writer.write(deadline)
+        case .succeeded: writer.write(UInt8(2))
+        case .failed: writer.write(UInt8(3))
+        case .halted: writer.write(UInt8(4))
+        case .exhausted: writer.write(UInt8(5))
+        case .timedOut: writer.write(UInt8(6))
+        case .superseded: writer.write(UInt8(7))
+        case .cancelled: writer.write(UInt8(8))
+        }
+    }
+
+    public init(from reader: inout BinaryReader) throws(BinaryDecodingError) {
+        switch try reader.readByte() {
+        case 0: self = .sending(dueAt: try reader.read())
+        case 1: self = .awaitingResult(deadline: try reader.read())
+        case 2: self = .succeeded
+        case 3: self = .failed
+        case 4: self = .halted
+        case 5: self = .exhausted
+        case 6: self = .timedOut
+        case 7: self = .superseded
+        case 8: self = .cancelled
+        default: throw reader.failure("unknown replay phase")
+        }
+    }
+}
+
 extension Replay: BinaryCodable {
     public func encode(to writer: inout BinaryWriter) {
         writer.write(id)
         writer.write(requestedAt)
         writer.write(attempts)
+        writer.write(phase)
     }
 
     public init(from reader: inout BinaryReader) throws(BinaryDecodingError) {
-        self.init(id: try reader.read(), requestedAt: try reader.read(), attempts: try reader.readArray())
+        self.init(id: try reader.read(), requestedAt: try reader.read(), attempts: try reader.readArray(), phase: try reader.read())
+    }
+}
+
+extension ReplayAttemptReport.Disposition: BinaryCodable {
+    public func encode(to writer: inout BinaryWriter) {
+        switch self {
+        case .delivered: writer.write(UInt8(0))
+        case .retry(let dueAt): writer.write(UInt8(1)); writer.write(dueAt)
+        case .halted: writer.write(UInt8(2))
+        case .exhausted: writer.write(UInt8(3))
+        }
+    }
+
+    public init(from reader: inout BinaryReader) throws(BinaryDecodingError) {
+        switch try reader.readByte() {
+        case 0: self = .delivered
+        case 1: self = .retry(at: try reader.read())
+        case 2: self = .halted
+        case 3: self = .exhausted
+        default: throw reader.failure("unknown attempt disposition")
+        }
+    }
+}
+
+extension ReplayAttemptReport: BinaryCodable {
+    public func encode(to writer: inout BinaryWriter) {
+        writer.write(incidentID)
+        writer.write(replayID)
+        writer.write(attempt)
+        writer.write(disposition)
+    }
+
+    public init(from reader: inout BinaryReader) throws(BinaryDecodingError) {
+        self.init(incidentID: try reader.read(), replayID: try reader.read(), attempt: try reader.read(), disposition: try reader.read())
+    }
+}
+
+extension ReprocessSelection: BinaryCodable {
+    public func encode(to writer: inout BinaryWriter) {
+        writer.write(effectType)
+        writer.write(since)
+        writer.write(until)
+        writer.write(limit)
+    }
+
+    public init(from reader: inout BinaryReader) throws(BinaryDecodingError) {
+        self.init(effectType: try reader.readOptional(), since: try reader.read(), until: try reader.readOptional(), limit: try reader.readInt())
     }
 }
 

@@ -1,8 +1,8 @@
 extension ShardState {
     /// The shard's whole state in the snapshot format: the wheel's time, the identifier
     /// generator, and every project with its keys, events, incidents and live idempotency
-    /// records. Pending deadlines are not stored separately: they are the pending events'
-    /// `timeoutAt`, and the wheel is rebuilt from them.
+    /// records. Deadlines are not stored separately: they are the pending events' `timeoutAt`
+    /// and the delivered replays' result deadlines, and the wheel is rebuilt from them.
     ///
     /// Projects and their contents are written in identifier order, so equal states encode
     /// to equal bytes.
@@ -82,6 +82,12 @@ extension ShardState {
             for incident in try reader.readArray(Incident.self) {
                 project.incidents[incident.id] = incident
                 project.incidentOrder.append(incident.id)
+                for replay in incident.replays {
+                    guard case .awaitingResult(let deadline) = replay.phase else { continue }
+                    let timer = ReplayTimer(projectID: id, incidentID: incident.id, replayID: replay.id, deadline: deadline)
+                    project.replayTimers[replay.id] = timer
+                    guard state.wheel.schedule(timer) else { throw reader.failure("replay \(replay.id) is past the wheel's time") }
+                }
             }
             let recordCount = try reader.readCount()
             project.idempotency.reserveCapacity(recordCount)

@@ -1,0 +1,186 @@
+/// The deadline of a delivered replay's result, in the shard's timing wheel: when it fires
+/// before the result with the `replay_id` came, the incident is open again.
+final class ReplayTimer: TimerEntry {
+    let projectID: ProjectID
+    let incidentID: IncidentID
+    let replayID: ReplayID
+
+    init(projectID: ProjectID, incidentID: IncidentID, replayID: ReplayID, deadline: Timestamp) {
+        self.projectID = projectID
+        self.incidentID = incidentID
+        self.replayID = replayID
+        super.init(deadline: deadline.millisecondsSinceEpoch)
+    }
+}
+
+extension ShardState {
+    /// Requests a reprocess of one incident (section 4): a new replay whose first attempt is
+    /// due now, the incident `reprocessing`. A replay still active is superseded: its pending
+    /// attempts are dropped and a result naming it no longer reopens the incident.
+    ///
+    /// Needs scope `manage`. A resolved incident or a project without a repair URL is a
+    /// `conflict`.
+    public func reprocess(_ raw: String, access: Access, project id: ProjectID, now: Timestamp) throws(EngineError) -> (IncidentView, ReplayID) {
+        let project = try authorize(access, project: id, scope: .manage, now: now)
+        guard let incidentID = IncidentID(raw), let incident = project.incidents[incidentID] else {
+            throw .notFound("no such incident in this project")
+        }
+        guard incident.status != .resolved else { throw .conflict("the incident is resolved") }
+        guard project.settings.repairURL != nil else { throw .conflict("the project has no repair URL") }
+        let replayID = startReplay(of: incidentID, in: project, now: now)
+        return (project.view(of: incidentID)!, replayID)
+    }
+
+    /// Requests a reprocess of every incident the selection matches, oldest first, up to its
+    /// limit. Needs scope `manage` and a repair URL (`conflict` without one).
+    ///
+    /// - Returns: the replays started, and whether more incidents matched than the limit.
+    public func reprocess(
+        matching selection: ReprocessSelection, access: Access, project id: ProjectID, now: Timestamp
+    ) throws(EngineError) -> (replays: [(IncidentID, ReplayID)], truncated: Bool) {
+        let project = try authorize(access, project: id, scope: .manage, now: now)
+        guard project.settings.repairURL != nil else { throw .conflict("the project has no repair URL") }
+        var matched: [IncidentID] = []
+        var truncated = false
+        for incidentID in project.incidentOrder {
+            guard let incident = project.incidents[incidentID], let event = project.events[incident.eventID],
+                  selection.matches(incident, effectType: event.receipt.effectType)
+            else { continue }
+            guard matched.count < selection.limit else {
+                truncated = true
+                break
+            }
+            matched.append(incidentID)
+        }
+        return (matched.map { ($0, startReplay(of: $0, in: project, now: now)) }, truncated)
+    }
+
+    private func startReplay(of incidentID: IncidentID, in project: ProjectState, now: Timestamp) -> ReplayID {
+        var incident = project.incidents[incidentID]!
+        let replayID = nextID(ReplayKind.self, at: now)
+        if let active = incident.replays.lastIndex(where: \.isActive) {
+            end(&incident.replays[active], as: .superseded, in: project)
+            incident.timeline.append(TimelineEntry(
+                at: now, kind: .replayAttempt, detail: "replay \(incident.replays[active].id) superseded by \(replayID)"))
+        }
+        incident.replays.append(Replay(id: replayID, requestedAt: now, attempts: [], phase: .sending(dueAt: now)))
+        incident.status = .reprocessing
+        incident.timeline.append(TimelineEntry(at: now, kind: .replayRequested, detail: "replay \(replayID) requested"))
+        project.incidents[incidentID] = incident
+        emit(.replayDue(ReplayTicket(projectID: project.id, incidentID: incidentID, replayID: replayID, dueAt: now)))
+        return replayID
+    }
+
+    /// Records one callback attempt. Only the attempt the replay is waiting for counts: a report
+    /// for a replay that is no longer being sent (superseded, resolved meanwhile) or for
+    /// another attempt number is history already written, and changes nothing.
+    ///
+    /// - Returns: whether the report was recorded.
+    public func recordReplayAttempt(_ report: ReplayAttemptReport, project id: ProjectID, now: Timestamp) throws(EngineError) -> Bool {
+        guard let project = projects[id] else { throw .notFound("no such project") }
+        guard var incident = project.incidents[report.incidentID],
+              let index = incident.replays.firstIndex(where: { $0.id == report.replayID }),
+              case .sending = incident.replays[index].phase,
+              report.attempt.number == incident.replays[index].attempts.count + 1
+        else { return false }
+        let replayID = report.replayID
+        incident.replays[index].attempts.append(report.attempt)
+        var detail = "replay \(replayID) attempt \(report.attempt.number): " + Self.describe(report.attempt)
+        switch report.disposition {
+        case .delivered:
+            let event = project.events[incident.eventID]!
+            let deadline = now.adding(
+                seconds: (event.timeoutAt.millisecondsSinceEpoch - event.acceptedAt.millisecondsSinceEpoch) / 1000)
+            incident.replays[index].phase = .awaitingResult(deadline: deadline)
+            let timer = ReplayTimer(projectID: id, incidentID: incident.id, replayID: replayID, deadline: deadline)
+            project.replayTimers[replayID] = timer
+            wheel.schedule(timer)
+            detail += ", delivered; result due by \(RFC3339.format(deadline))"
+        case .retry(let dueAt):
+            incident.replays[index].phase = .sending(dueAt: dueAt)
+            detail += ", retry at \(RFC3339.format(dueAt))"
+            emit(.replayDue(ReplayTicket(projectID: id, incidentID: incident.id, replayID: replayID, dueAt: dueAt)))
+        case .halted:
+            detail += ", halted"
+        case .exhausted:
+            detail += ", retries exhausted"
+        }
+        incident.timeline.append(TimelineEntry(at: now, kind: .replayAttempt, detail: detail))
+        project.incidents[incident.id] = incident
+        switch report.disposition {
+        case .halted: reopen(incident.id, in: project, replay: replayID, as: .halted, at: now, because: "replay \(replayID) halted")
+        case .exhausted: reopen(incident.id, in: project, replay: replayID, as: .exhausted, at: now, because: "replay \(replayID) exhausted its retries")
+        case .delivered, .retry: break
+        }
+        return true
+    }
+
+    /// A delivered replay's result did not come in time.
+    func expire(_ timer: ReplayTimer) {
+        guard let project = projects[timer.projectID], project.replayTimers.removeValue(forKey: timer.replayID) != nil else { return }
+        reopen(
+            timer.incidentID, in: project, replay: timer.replayID, as: .timedOut,
+            at: Timestamp(millisecondsSinceEpoch: timer.deadline), because: "no result for replay \(timer.replayID) in time")
+    }
+
+    /// Ends the active replay `replayID` as `phase` and puts the incident back to `open`, with a
+    /// timeline entry and a ``EngineEffect/replayEnded(_:replay:)`` for the notifier. Nothing
+    /// happens when that replay is not the active one.
+    func reopen(_ incidentID: IncidentID, in project: ProjectState, replay replayID: ReplayID, as phase: Replay.Phase, at now: Timestamp, because reason: String) {
+        guard var incident = project.incidents[incidentID], incident.status == .reprocessing,
+              let index = incident.replays.firstIndex(where: { $0.id == replayID }), incident.replays[index].isActive
+        else { return }
+        end(&incident.replays[index], as: phase, in: project)
+        incident.status = .open
+        incident.timeline.append(TimelineEntry(at: now, kind: .replayAttempt, detail: reason + "; incident open again"))
+        project.incidents[incidentID] = incident
+        emit(.replayEnded(project.view(of: incidentID)!, replay: replayID))
+    }
+
+    /// Sets a replay's final phase and forgets its result deadline.
+    func end(_ replay: inout Replay, as phase: Replay.Phase, in project: ProjectState) {
+        if let timer = project.replayTimers.removeValue(forKey: replay.id) {
+            wheel.cancel(timer)
+        }
+        replay.phase = phase
+    }
+
+    private static func describe(_ attempt: Replay.Attempt) -> String {
+        switch (attempt.statusCode, attempt.error) {
+        case (let code?, let error?): "HTTP \(code) (\(error))"
+        case (let code?, nil): "HTTP \(code)"
+        case (nil, let error?): error
+        case (nil, nil): "no answer"
+        }
+    }
+
+    // MARK: Reads for the dispatcher
+
+    /// Every replay with an attempt due, at any time: what the dispatcher resumes on start.
+    public func dueReplays() -> [ReplayTicket] {
+        var tickets: [ReplayTicket] = []
+        for project in projects.values {
+            for incident in project.incidents.values where incident.status == .reprocessing {
+                for replay in incident.replays {
+                    if case .sending(let dueAt) = replay.phase {
+                        tickets.append(ReplayTicket(projectID: project.id, incidentID: incident.id, replayID: replay.id, dueAt: dueAt))
+                    }
+                }
+            }
+        }
+        return tickets
+    }
+
+    /// What the next attempt of `ticket`'s replay sends; nil when the replay no longer waits
+    /// for one (delivered, superseded, the incident resolved).
+    public func delivery(for ticket: ReplayTicket, now: Timestamp) -> ReplayDelivery? {
+        guard let project = projects[ticket.projectID],
+              let view = project.view(of: ticket.incidentID),
+              let replay = view.incident.replays.first(where: { $0.id == ticket.replayID }),
+              case .sending = replay.phase
+        else { return nil }
+        return ReplayDelivery(
+            view: view, replay: replay, attemptNumber: replay.attempts.count + 1, repairURL: project.settings.repairURL,
+            mode: project.settings.mode, signingSecrets: project.signingSecrets.active(at: now))
+    }
+}

@@ -119,12 +119,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "SendPromptlyRepairTests",
+            dependencies: ["SendPromptlyRepair"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "SendPromptlyCLITests",
             dependencies: [
                 "sendpromptly",
                 "SendPromptlyCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],

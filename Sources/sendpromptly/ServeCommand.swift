@@ -50,7 +50,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: help("Largest request body accepted, in bytes.", "max-body-bytes", default: "16384"))
     var maxBodyBytes: Int?
 
-    @Flag(help: help("Accept http:// repair URLs to hosts other than loopback.", "allow-insecure-repair-urls", default: "off"))
+    // Named by hand: derived from the property, the flag would be spelled `--allow-insecure-repair-ur-ls`.
+    @Flag(
+        name: .customLong("allow-insecure-repair-urls"),
+        help: help("Accept http:// repair URLs to hosts other than loopback.", "allow-insecure-repair-urls", default: "off"))
     var allowInsecureRepairURLs = false
 
     @Option(help: help("Seconds one repair callback attempt may take.", "repair-timeout", default: "10"))

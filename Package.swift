@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "SendPromptlyEngine", targets: ["SendPromptlyEngine"]),
         .library(name: "SendPromptlyStorage", targets: ["SendPromptlyStorage"]),
         .library(name: "SendPromptlyHTTP", targets: ["SendPromptlyHTTP"]),
+        .library(name: "SendPromptlyDelivery", targets: ["SendPromptlyDelivery"]),
         .library(name: "SendPromptlyRepair", targets: ["SendPromptlyRepair"]),
     ],
     dependencies: [
@@ -72,18 +73,28 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        /// Repair callbacks at the edge: signing, the address policy, the dispatcher actor.
+        /// The outbox worker every deliverer runs on: resume, schedule, pace, retry, record.
+        .target(
+            name: "SendPromptlyDelivery",
+            dependencies: [
+                "SendPromptlyCore",
+                "SendPromptlyEngine",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        /// Repair callbacks at the edge: signing, the address policy, the HTTP channel.
         .target(
             name: "SendPromptlyRepair",
             dependencies: [
                 "SendPromptlyCore",
+                "SendPromptlyDelivery",
                 "SendPromptlyEngine",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -93,6 +104,7 @@ let package = Package(
             dependencies: [
                 "SendPromptlyCore",
                 "SendPromptlyEngine",
+                "SendPromptlyDelivery",
                 "SendPromptlyHTTP",
                 "SendPromptlyRepair",
                 "SendPromptlyStorage",
@@ -120,7 +132,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SendPromptlyRepairTests",
-            dependencies: ["SendPromptlyRepair"],
+            dependencies: ["SendPromptlyDelivery", "SendPromptlyRepair"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

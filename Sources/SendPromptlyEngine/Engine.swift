@@ -98,11 +98,11 @@ public final class Engine: Sendable {
         try await journal.waitUntilDurable(journal.lastSequence)
     }
 
-    /// Every replay with an attempt due, over all shards (what the dispatcher resumes on start).
-    public func dueReplays() async -> [ReplayTicket] {
-        var tickets: [ReplayTicket] = []
+    /// Every delivery with an attempt due, over all shards (what deliverers resume on start).
+    public func dueDeliveries() async -> [DeliveryTicket] {
+        var tickets: [DeliveryTicket] = []
         for shard in shards {
-            tickets += await shard.read { state, _ in state.dueReplays() }
+            tickets += await shard.read { state, _ in state.dueDeliveries() }
         }
         return tickets
     }
@@ -119,9 +119,15 @@ public final class Engine: Sendable {
         subscribers.finish()
     }
 
-    /// What the next attempt of `ticket`'s replay sends; nil when it no longer waits for one.
-    public func delivery(for ticket: ReplayTicket) async -> ReplayDelivery? {
-        await read(on: ticket.projectID) { state, now in state.delivery(for: ticket, now: now) }
+    /// What the next callback attempt of `ticket`'s replay sends; nil when it no longer waits
+    /// for one.
+    public func replayDelivery(for ticket: DeliveryTicket) async -> ReplayDelivery? {
+        await read(on: ticket.projectID) { state, now in state.replayDelivery(for: ticket, now: now) }
+    }
+
+    /// What the next attempt of `ticket`'s alert sends; nil when it no longer waits for one.
+    public func alertDelivery(for ticket: DeliveryTicket) async -> AlertDelivery? {
+        await read(on: ticket.projectID) { state, _ in state.alertDelivery(for: ticket) }
     }
 
     // MARK: Operator actions that issue secrets

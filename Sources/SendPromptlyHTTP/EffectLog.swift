@@ -3,7 +3,7 @@ import ServiceLifecycle
 import SendPromptlyCore
 import SendPromptlyEngine
 
-/// Writes every incident opened or resolved, and every replay scheduled or ended, to the log,
+/// Writes every incident opened or resolved, every delivery scheduled and every replay ended to the log,
 /// one structured line each. It reads the engine's effects until graceful shutdown.
 public struct EffectLog: Service {
     let engine: Engine
@@ -23,10 +23,10 @@ public struct EffectLog: Service {
                     logger.notice("incident opened", metadata: metadata(view))
                 case .incidentResolved(let view):
                     logger.notice("incident resolved", metadata: metadata(view))
-                case .replayDue(let ticket):
-                    logger.info("replay attempt due", metadata: [
+                case .deliveryDue(let ticket):
+                    logger.info("delivery attempt due", metadata: [
                         "project_id": "\(ticket.projectID)", "incident_id": "\(ticket.incidentID)",
-                        "replay_id": "\(ticket.replayID)", "due_at": "\(RFC3339.format(ticket.dueAt))",
+                        "item": "\(ticket.item)", "due_at": "\(RFC3339.format(ticket.dueAt))",
                     ])
                 case .replayEnded(let view, let replayID):
                     var fields = metadata(view)

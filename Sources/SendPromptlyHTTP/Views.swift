@@ -81,16 +81,29 @@ enum Views {
                     ("status", .string(replay.phase.name)),
                     ("next_attempt_at", { if case .sending(let dueAt) = replay.phase { time(dueAt) } else { .null } }()),
                     ("result_due_at", { if case .awaitingResult(let deadline) = replay.phase { time(deadline) } else { .null } }()),
-                    ("attempts", .array(replay.attempts.map { attempt in
-                        .object([
-                            ("attempt", .integer(Int64(attempt.number))),
-                            ("at", time(attempt.at)),
-                            ("status_code", attempt.statusCode.map { .integer(Int64($0)) } ?? .null),
-                            ("error", .optional(attempt.error)),
-                        ])
-                    })),
+                    ("attempts", .array(replay.attempts.map(attempt))),
                 ])
             })),
+            ("alerts", .array(incident.alerts.map { alert in
+                .object([
+                    ("about", .string(alert.subjectName)),
+                    ("channel", .string(alert.channel.rawValue)),
+                    ("recipients", .array(alert.recipients.map(JSON.string))),
+                    ("queued_at", time(alert.queuedAt)),
+                    ("status", .string(alert.phaseName)),
+                    ("next_attempt_at", { if case .sending(let dueAt) = alert.phase { time(dueAt) } else { .null } }()),
+                    ("attempts", .array(alert.attempts.map(attempt))),
+                ])
+            })),
+        ])
+    }
+
+    private static func attempt(_ attempt: DeliveryAttempt) -> JSON {
+        .object([
+            ("attempt", .integer(Int64(attempt.number))),
+            ("at", time(attempt.at)),
+            ("status_code", attempt.statusCode.map { .integer(Int64($0)) } ?? .null),
+            ("error", .optional(attempt.error)),
         ])
     }
 

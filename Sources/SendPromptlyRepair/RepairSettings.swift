@@ -1,16 +1,14 @@
 import SendPromptlyCore
+import SendPromptlyDelivery
 
-/// How the repair dispatcher sends callbacks. Defaults are the wire contract's.
+/// How repair callbacks are sent. Defaults are the wire contract's.
 public struct RepairSettings: Sendable {
-    /// One attempt's limit, connection to last byte of the answer's head.
+    /// One attempt's limit, connection to the answer's head.
     public var timeout: Duration = .seconds(10)
-    public var retrySchedule: RetrySchedule = .repairCallbacks
     public var addressPolicy: RepairAddressPolicy = RepairAddressPolicy()!
-    /// Callbacks per second to one project's repair endpoint, with bursts of the same size:
-    /// what keeps a bulk reprocess of thousands of incidents from flooding the merchant.
-    public var callbacksPerSecondPerProject: Double = 10
-    /// Callbacks in flight at once, over all projects.
-    public var maximumConcurrentCallbacks = 64
+    /// The retry schedule of section 5; 10 callbacks per second to one project's endpoint
+    /// (what paces a bulk reprocess); 64 in flight at once.
+    public var pacing = OutboxPacing(retrySchedule: .repairCallbacks, attemptsPerSecondPerProject: 10, maximumConcurrentAttempts: 64)
 
     public init() {}
 }

@@ -15,10 +15,11 @@ import SendPromptlyCore
 /// (integers LE; the CRC-32 covers every byte before it.)
 public enum SnapshotFormat {
     public static let magic = Array("SPSNAP01".utf8)
-    /// Version 2 added a replay's phase. Version 1 files are still read: they were written
-    /// before reprocessing existed, so they hold no replays and decode the same way.
-    public static let version: UInt32 = 2
-    public static let readableVersions: ClosedRange<UInt32> = 1...2
+    /// The version of the file layout and of the engine's value encoding inside it. Version 1
+    /// files are still read: their incidents have no alerts, and they hold no replays (they
+    /// were written before reprocessing existed).
+    public static let version: UInt32 = BinaryReader.currentFormatVersion
+    public static let readableVersions: ClosedRange<UInt32> = 1...version
     public static let prefix = "snapshot-"
     public static let suffix = ".snap"
 
@@ -34,6 +35,8 @@ public enum SnapshotFormat {
     }
 
     public struct Snapshot: Sendable {
+        /// The format version the file was written in.
+        public let version: UInt32
         public let createdAt: Timestamp
         public let sections: [Section]
         public let compressedLength: Int
@@ -108,7 +111,7 @@ public enum SnapshotFormat {
             for (sequence, length) in layout {
                 sections.append(Section(sequence: sequence, state: uncompressed.readBytes(length: length)!))
             }
-            return Snapshot(createdAt: createdAt, sections: sections, compressedLength: payloadLength)
+            return Snapshot(version: version, createdAt: createdAt, sections: sections, compressedLength: payloadLength)
         } catch {
             throw Damage(description: "\(error)")
         }
@@ -118,7 +121,7 @@ public enum SnapshotFormat {
     public static func states(of snapshot: Snapshot) throws(Damage) -> [ShardState] {
         var states: [ShardState] = []
         for (index, section) in snapshot.sections.enumerated() {
-            var reader = BinaryReader(section.state)
+            var reader = BinaryReader(section.state, formatVersion: snapshot.version)
             do {
                 states.append(try ShardState.decodeSnapshot(from: &reader))
                 guard reader.isAtEnd else { throw reader.failure("trailing bytes") }

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import SendPromptlyCore
+import SendPromptlyDelivery
 import SendPromptlyEngine
 import SendPromptlyHTTP
 import SendPromptlyRepair
@@ -49,8 +50,9 @@ struct EngineService: Service {
         readiness.set(true)
         FileHandle.standardOutput.write(Data("sendpromptly ready\n".utf8))
 
-        let repairClient = RepairDispatcher.makeHTTPClient()
-        let dispatcher = RepairDispatcher(engine: engine, client: repairClient, settings: repair, logger: logger)
+        let repairClient = RepairChannel.makeHTTPClient()
+        let dispatcher = OutboxWorker(
+            engine: engine, channel: RepairChannel(client: repairClient, settings: repair), pacing: repair.pacing, logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await ExpiryDriver(engine: engine, interval: expiryInterval).run() }
             group.addTask { try await EffectLog(engine: engine, logger: logger).run() }

@@ -107,14 +107,14 @@ struct ServeCommand: AsyncParsableCommand {
             guard let schedule = RetrySchedule(secondsList: text) else {
                 throw StartupError("--repair-retry-schedule must be seconds separated by commas, like 5,30,120, not \(text)")
             }
-            repair.retrySchedule = schedule
+            repair.pacing.retrySchedule = schedule
         }
         let allowList = setting.string("repair-allow", repairAllow).map { $0.split(separator: ",").map(String.init) } ?? []
         guard let policy = RepairAddressPolicy(allowing: allowList) else {
             throw StartupError("--repair-allow takes host names and CIDR ranges such as 10.0.0.0/8, separated by commas")
         }
         repair.addressPolicy = policy
-        repair.callbacksPerSecondPerProject = Double(try setting.integer("repair-rate", repairRate, default: 10, range: 1...10_000))
+        repair.pacing.attemptsPerSecondPerProject = Double(try setting.integer("repair-rate", repairRate, default: 10, range: 1...10_000))
         let dataDirectory = try DataDirectory(path: setting.string("data-dir", dataDir) ?? "./snapshots")
 
         LoggingSystem.bootstrap { label in

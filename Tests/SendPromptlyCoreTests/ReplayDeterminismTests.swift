@@ -27,7 +27,7 @@ final class ReplayDeterminismTests: XCTestCase {
         }
         let project = ProjectID("prj_replay")!
         let key = SecretHash(of: "sk_replay")
-        run(.createProject(project, ProjectSettings(name: "Replay", repairURL: "https://shop.example/repair"), signingSecret: "sps_x", key: NewKey(label: "k", scope: .manage, hash: key)))
+        run(.createProject(project, ProjectSettings(name: "Replay", repairURL: "https://shop.example/repair", alertEmails: ["ops@shop.example"], slackWebhookURL: "https://hooks.slack.com/services/T/B/x"), signingSecret: "sps_x", key: NewKey(label: "k", scope: .manage, hash: key)))
         let access = Access.apiKey(project: project, hash: key)
         var eventIDs: [String] = []
         for step in 0..<steps {
@@ -63,11 +63,12 @@ final class ReplayDeterminismTests: XCTestCase {
             case 9:
                 run(.reprocessMatching(project, access, ReprocessSelection(since: now.adding(seconds: -30), limit: 3)))
             case 10:
-                if let ticket = live.dueReplays().randomElement(using: &random), let delivery = live.delivery(for: ticket, now: now) {
-                    let dispositions: [ReplayAttemptReport.Disposition] = [.delivered, .retry(at: now.adding(seconds: 5)), .halted, .exhausted]
-                    let attempt = Replay.Attempt(number: delivery.attemptNumber, at: now, statusCode: 500, error: nil)
-                    run(.recordReplayAttempt(project, ReplayAttemptReport(
-                        incidentID: ticket.incidentID, replayID: ticket.replayID, attempt: attempt,
+                if let ticket = live.dueDeliveries().sorted(by: { "\($0)" < "\($1)" }).randomElement(using: &random) {
+                    let number = live.replayDelivery(for: ticket, now: now)?.attemptNumber ?? live.alertDelivery(for: ticket)!.attemptNumber
+                    let dispositions: [DeliveryDisposition] = [.delivered, .retry(at: now.adding(seconds: 5)), .halted, .exhausted]
+                    let attempt = DeliveryAttempt(number: number, at: now, statusCode: 500, error: nil)
+                    run(.recordDeliveryAttempt(project, DeliveryReport(
+                        incidentID: ticket.incidentID, item: ticket.item, attempt: attempt,
                         disposition: dispositions.randomElement(using: &random)!)))
                 }
             case 11:
@@ -119,7 +120,7 @@ final class ReplayDeterminismTests: XCTestCase {
 
     func testCommandsRoundTripThroughTheirBinaryForm() throws {
         let (_, journal, _, _) = try drive(seed: 99, steps: 300, snapshotAt: 0)
-        XCTAssertTrue(journal.contains { if case .recordReplayAttempt = $0.command { true } else { false } }, "the mix reaches the replay flow")
+        XCTAssertTrue(journal.contains { if case .recordDeliveryAttempt = $0.command { true } else { false } }, "the mix reaches the replay flow")
         XCTAssertTrue(journal.contains { if case .reprocessMatching = $0.command { true } else { false } })
         for entry in journal {
             var writer = BinaryWriter()

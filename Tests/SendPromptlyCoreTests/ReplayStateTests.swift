@@ -54,16 +54,20 @@ final class ReplayStateTests: XCTestCase {
 
     @discardableResult
     private func attempt(
-        _ incident: IncidentID, _ replay: ReplayID, number: Int, status: Int?, _ disposition: ReplayAttemptReport.Disposition
+        _ incident: IncidentID, _ replay: ReplayID, number: Int, status: Int?, _ disposition: DeliveryDisposition
     ) throws -> Bool {
-        let report = ReplayAttemptReport(
-            incidentID: incident, replayID: replay,
-            attempt: Replay.Attempt(number: number, at: clock.now(), statusCode: status, error: status == nil ? "timed out after 10 s" : nil),
+        let report = DeliveryReport(
+            incidentID: incident, item: .replay(replay),
+            attempt: DeliveryAttempt(number: number, at: clock.now(), statusCode: status, error: status == nil ? "timed out after 10 s" : nil),
             disposition: disposition)
-        guard case .attemptRecorded(let recorded) = try state.apply(.recordReplayAttempt(projectID, report), now: clock.now()) else {
+        guard case .attemptRecorded(let recorded) = try state.apply(.recordDeliveryAttempt(projectID, report), now: clock.now()) else {
             preconditionFailure("an attempt report answers whether it was recorded")
         }
         return recorded
+    }
+
+    private func replayTickets() -> [DeliveryTicket] {
+        state.dueDeliveries().filter { if case .replay = $0.item { true } else { false } }
     }
 
     private func incident(_ id: IncidentID) throws -> Incident {
@@ -85,12 +89,12 @@ final class ReplayStateTests: XCTestCase {
         XCTAssertEqual(incident.replays.map(\.id), [replayID])
         XCTAssertEqual(incident.replays[0].phase, .sending(dueAt: clock.now()))
         XCTAssertEqual(incident.timeline.last?.kind, .replayRequested)
-        let due = state.takeEffects().compactMap { effect -> ReplayTicket? in
-            if case .replayDue(let ticket) = effect { return ticket }
+        let due = state.takeEffects().compactMap { effect -> DeliveryTicket? in
+            if case .deliveryDue(let ticket) = effect, case .replay = ticket.item { return ticket }
             return nil
         }
-        XCTAssertEqual(due, [ReplayTicket(projectID: projectID, incidentID: incidentID, replayID: replayID, dueAt: clock.now())])
-        XCTAssertEqual(state.dueReplays(), due)
+        XCTAssertEqual(due, [DeliveryTicket(projectID: projectID, incidentID: incidentID, item: .replay(replayID), dueAt: clock.now())])
+        XCTAssertEqual(replayTickets(), due)
     }
 
     func testRetriesThenDeliveryThenReplaySuccessResolves() throws {
@@ -100,13 +104,13 @@ final class ReplayStateTests: XCTestCase {
         XCTAssertTrue(try attempt(incidentID, replayID, number: 1, status: 500, .retry(at: retryAt)))
         XCTAssertEqual(try incident(incidentID).replays[0].phase, .sending(dueAt: retryAt))
         clock.advance(seconds: 5)
-        XCTAssertEqual(state.delivery(for: state.dueReplays()[0], now: clock.now())?.attemptNumber, 2)
+        XCTAssertEqual(state.replayDelivery(for: replayTickets()[0], now: clock.now())?.attemptNumber, 2)
         XCTAssertTrue(try attempt(incidentID, replayID, number: 2, status: 200, .delivered))
         var current = try incident(incidentID)
         XCTAssertEqual(current.status, .reprocessing, "delivered is not repaired: the result decides")
         XCTAssertEqual(current.replays[0].phase, .awaitingResult(deadline: clock.now().adding(seconds: 60)))
         XCTAssertEqual(current.replays[0].attempts.map(\.statusCode), [500, 200])
-        XCTAssertTrue(state.dueReplays().isEmpty)
+        XCTAssertTrue(replayTickets().isEmpty)
 
         let applied = try report(current.eventID, .success, replay: replayID)
         XCTAssertEqual(applied.incidentStatus, .resolved)
@@ -121,7 +125,7 @@ final class ReplayStateTests: XCTestCase {
     }
 
     func testHaltedAndExhaustedReplaysReopenTheIncidentWithAnAlertEffect() throws {
-        for (index, disposition) in [ReplayAttemptReport.Disposition.halted, .exhausted].enumerated() {
+        for (index, disposition) in [DeliveryDisposition.halted, .exhausted].enumerated() {
             let incidentID = try failedIncident("evt_\(index)")
             let replayID = try reprocess(incidentID)
             _ = state.takeEffects()
@@ -130,7 +134,7 @@ final class ReplayStateTests: XCTestCase {
             XCTAssertEqual(current.status, .open)
             XCTAssertEqual(current.replays[0].phase, disposition == .halted ? .halted : .exhausted)
             XCTAssertEqual(endedReplays(), [replayID])
-            XCTAssertTrue(current.timeline.last!.detail.contains("incident open again"), current.timeline.last!.detail)
+            XCTAssertTrue(current.timeline.contains { $0.detail.contains("incident open again") })
         }
     }
 
@@ -187,7 +191,7 @@ final class ReplayStateTests: XCTestCase {
         let current = try incident(incidentID)
         XCTAssertEqual(current.resolution, .lateSuccess)
         XCTAssertEqual(current.replays[0].phase, .cancelled)
-        XCTAssertNil(state.delivery(for: ReplayTicket(projectID: projectID, incidentID: incidentID, replayID: replayID, dueAt: clock.now()), now: clock.now()))
+        XCTAssertNil(state.replayDelivery(for: DeliveryTicket(projectID: projectID, incidentID: incidentID, item: .replay(replayID), dueAt: clock.now()), now: clock.now()))
     }
 
     func testReprocessRefusals() throws {
@@ -250,8 +254,9 @@ final class ReplayStateTests: XCTestCase {
         state.encodeSnapshot(to: &writer)
         var reader = BinaryReader(writer.bytes)
         let restored = try ShardState.decodeSnapshot(from: &reader)
-        XCTAssertEqual(restored.dueReplays().map(\.replayID), [retrying])
-        XCTAssertEqual(restored.dueReplays().first?.dueAt, clock.now().adding(seconds: 30))
+        let due = restored.dueDeliveries().filter { if case .replay = $0.item { true } else { false } }
+        XCTAssertEqual(due.map(\.item), [.replay(retrying)])
+        XCTAssertEqual(due.first?.dueAt, clock.now().adding(seconds: 30))
 
         clock.advance(seconds: 61)
         restored.advance(to: clock.now())

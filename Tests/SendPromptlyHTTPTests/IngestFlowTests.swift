@@ -79,7 +79,8 @@ final class IngestFlowTests: XCTestCase {
             XCTAssertEqual(incident.string("status"), "open")
             XCTAssertEqual(incident["opened_at"], receipt["timeout_at"])
             guard case .array(let timeline)? = incident["timeline"] else { return XCTFail("no timeline") }
-            XCTAssertEqual(timeline.compactMap { $0["kind"] }, ["receipt", "timeout"])
+            XCTAssertEqual(timeline.compactMap { $0["kind"] }, ["receipt", "timeout", "alert"])
+            XCTAssertEqual(timeline.last?["detail"], .string("alert not sent: the project has no alert recipients"))
         }
     }
 
@@ -166,7 +167,7 @@ final class IngestFlowTests: XCTestCase {
             let incident = try await api.get("/api/v1/incidents/\(incidentID)", project.key)
             XCTAssertEqual(incident.string("resolution"), "manual", "a resolved incident keeps its resolution")
             guard case .array(let timeline)? = incident["timeline"] else { return XCTFail("no timeline") }
-            XCTAssertEqual(timeline.compactMap { $0["kind"] }, ["receipt", "timeout", "result", "resolution", "result", "result"])
+            XCTAssertEqual(timeline.compactMap { $0["kind"] }, ["receipt", "timeout", "alert", "result", "resolution", "alert", "result", "result"])
             let list = try await api.get("/api/v1/incidents", project.key)
             guard case .array(let incidents)? = list["incidents"] else { return XCTFail("no list") }
             XCTAssertEqual(incidents.count, 1)

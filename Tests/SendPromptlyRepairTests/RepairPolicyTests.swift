@@ -1,4 +1,5 @@
 import Foundation
+@testable import SendPromptlyDelivery
 @testable import SendPromptlyRepair
 import XCTest
 
@@ -59,15 +60,15 @@ final class RepairPolicyTests: XCTestCase {
 
     func testAnswersAreClassifiedByTheWireContract() {
         let now = Date(timeIntervalSince1970: 1_764_397_800)
-        for code in [200, 202, 204] { XCTAssertEqual(AttemptVerdict(statusCode: code, retryAfter: nil, now: now), .delivered) }
+        for code in [200, 202, 204] { XCTAssertEqual(AttemptVerdict(httpStatus: code, retryAfter: nil, now: now), .delivered) }
         for code in [408, 429, 500, 502, 503] {
-            XCTAssertEqual(AttemptVerdict(statusCode: code, retryAfter: nil, now: now), .retry(retryAfterMilliseconds: nil), "\(code)")
+            XCTAssertEqual(AttemptVerdict(httpStatus: code, retryAfter: nil, now: now), .retry(retryAfterMilliseconds: nil), "\(code)")
         }
-        for code in [301, 302, 307, 400, 401, 404, 410, 422] { XCTAssertEqual(AttemptVerdict(statusCode: code, retryAfter: nil, now: now), .halt, "\(code)") }
-        XCTAssertEqual(AttemptVerdict(statusCode: 503, retryAfter: "120", now: now), .retry(retryAfterMilliseconds: 120_000))
+        for code in [301, 302, 307, 400, 401, 404, 410, 422] { XCTAssertEqual(AttemptVerdict(httpStatus: code, retryAfter: nil, now: now), .halt, "\(code)") }
+        XCTAssertEqual(AttemptVerdict(httpStatus: 503, retryAfter: "120", now: now), .retry(retryAfterMilliseconds: 120_000))
         XCTAssertEqual(
-            AttemptVerdict(statusCode: 429, retryAfter: "Sat, 29 Nov 2025 06:31:00 GMT", now: now), .retry(retryAfterMilliseconds: 60_000))
-        XCTAssertEqual(AttemptVerdict(statusCode: 429, retryAfter: "99999999", now: now), .retry(retryAfterMilliseconds: AttemptVerdict.maximumRetryAfterMilliseconds))
-        XCTAssertEqual(AttemptVerdict(statusCode: 429, retryAfter: "soon", now: now), .retry(retryAfterMilliseconds: nil))
+            AttemptVerdict(httpStatus: 429, retryAfter: "Sat, 29 Nov 2025 06:31:00 GMT", now: now), .retry(retryAfterMilliseconds: 60_000))
+        XCTAssertEqual(AttemptVerdict(httpStatus: 429, retryAfter: "99999999", now: now), .retry(retryAfterMilliseconds: AttemptVerdict.maximumRetryAfterMilliseconds))
+        XCTAssertEqual(AttemptVerdict(httpStatus: 429, retryAfter: "soon", now: now), .retry(retryAfterMilliseconds: nil))
     }
 }

@@ -26,8 +26,8 @@ public enum ShardCommand: Sendable, Equatable {
     case resolve(ProjectID, Access, incident: String, note: String?)
     case reprocess(ProjectID, Access, incident: String)
     case reprocessMatching(ProjectID, Access, ReprocessSelection)
-    /// The repair dispatcher's report of one callback attempt.
-    case recordReplayAttempt(ProjectID, ReplayAttemptReport)
+    /// A deliverer's report of one attempt (a repair callback, an alert).
+    case recordDeliveryAttempt(ProjectID, DeliveryReport)
     /// Expire what is due: journaled only when something expired.
     case advance
 
@@ -36,7 +36,7 @@ public enum ShardCommand: Sendable, Equatable {
         switch self {
         case .createProject(let id, _, _, _), .updateProject(let id, _), .createKey(let id, _), .revokeKey(let id, _),
              .rotateSigningSecret(let id, _), .receipt(let id, _, _, _), .result(let id, _, _, _), .resolve(let id, _, _, _),
-             .reprocess(let id, _, _), .reprocessMatching(let id, _, _), .recordReplayAttempt(let id, _):
+             .reprocess(let id, _, _), .reprocessMatching(let id, _, _), .recordDeliveryAttempt(let id, _):
             return id
         case .advance:
             return nil
@@ -97,8 +97,8 @@ extension ShardState {
         case .reprocessMatching(let id, let access, let selection):
             let (replays, truncated) = try reprocess(matching: selection, access: access, project: id, now: now)
             return .replays(replays.map { (incident: $0.0, replay: $0.1) }, truncated: truncated)
-        case .recordReplayAttempt(let id, let report):
-            return .attemptRecorded(try recordReplayAttempt(report, project: id, now: now))
+        case .recordDeliveryAttempt(let id, let report):
+            return .attemptRecorded(try recordDeliveryAttempt(report, project: id, now: now))
         case .advance:
             return .advanced(expired: advance(to: now))
         }
@@ -130,7 +130,7 @@ extension ShardCommand: BinaryCodable {
             writer.write(UInt8(10)); writer.write(id); writer.write(access); writer.write(incident)
         case .reprocessMatching(let id, let access, let selection):
             writer.write(UInt8(11)); writer.write(id); writer.write(access); writer.write(selection)
-        case .recordReplayAttempt(let id, let report):
+        case .recordDeliveryAttempt(let id, let report):
             writer.write(UInt8(12)); writer.write(id); writer.write(report)
         }
     }
@@ -148,7 +148,7 @@ extension ShardCommand: BinaryCodable {
         case 9: self = .advance
         case 10: self = .reprocess(try reader.read(), try reader.read(), incident: try reader.readString())
         case 11: self = .reprocessMatching(try reader.read(), try reader.read(), try reader.read())
-        case 12: self = .recordReplayAttempt(try reader.read(), try reader.read())
+        case 12: self = .recordDeliveryAttempt(try reader.read(), try reader.read())
         default: throw reader.failure("unknown command")
         }
     }

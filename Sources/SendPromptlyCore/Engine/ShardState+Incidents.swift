@@ -51,7 +51,7 @@ extension ShardState {
     func openIncident(for eventID: EventID, in project: ProjectState, reason: IncidentReason, at time: Timestamp, cause: TimelineEntry) {
         guard var event = project.events[eventID], event.incidentID == nil else { return }
         let receipt = event.receipt
-        let incident = Incident(
+        var incident = Incident(
             id: nextID(IncidentKind.self, at: time), projectID: project.id, eventID: eventID, reason: reason,
             openedAt: time, status: .open, lastError: event.lastError,
             timeline: [
@@ -61,6 +61,7 @@ extension ShardState {
                 cause,
             ],
             replays: [])
+        queueAlerts(.opened, on: &incident, in: project, at: time)
         event.incidentID = incident.id
         project.events[eventID] = event
         project.incidents[incident.id] = incident
@@ -82,6 +83,7 @@ extension ShardState {
         var detail = resolution.rawValue
         if let note { detail += ": " + note }
         incident.timeline.append(TimelineEntry(at: now, kind: .resolution, detail: detail))
+        queueAlerts(.resolved, on: &incident, in: project, at: now)
         project.incidents[incidentID] = incident
         if let view = project.view(of: incidentID) {
             emit(.incidentResolved(view))

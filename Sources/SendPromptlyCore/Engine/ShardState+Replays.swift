@@ -67,23 +67,18 @@ extension ShardState {
         incident.status = .reprocessing
         incident.timeline.append(TimelineEntry(at: now, kind: .replayRequested, detail: "replay \(replayID) requested"))
         project.incidents[incidentID] = incident
-        emit(.replayDue(ReplayTicket(projectID: project.id, incidentID: incidentID, replayID: replayID, dueAt: now)))
+        emit(.deliveryDue(DeliveryTicket(projectID: project.id, incidentID: incidentID, item: .replay(replayID), dueAt: now)))
         return replayID
     }
 
-    /// Records one callback attempt. Only the attempt the replay is waiting for counts: a report
-    /// for a replay that is no longer being sent (superseded, resolved meanwhile) or for
-    /// another attempt number is history already written, and changes nothing.
-    ///
-    /// - Returns: whether the report was recorded.
-    public func recordReplayAttempt(_ report: ReplayAttemptReport, project id: ProjectID, now: Timestamp) throws(EngineError) -> Bool {
-        guard let project = projects[id] else { throw .notFound("no such project") }
+    /// Records one callback attempt of `replayID` (see ``recordDeliveryAttempt(_:project:now:)``).
+    func recordReplayAttempt(_ report: DeliveryReport, replay replayID: ReplayID, in project: ProjectState, now: Timestamp) -> Bool {
+        let id = project.id
         guard var incident = project.incidents[report.incidentID],
-              let index = incident.replays.firstIndex(where: { $0.id == report.replayID }),
+              let index = incident.replays.firstIndex(where: { $0.id == replayID }),
               case .sending = incident.replays[index].phase,
               report.attempt.number == incident.replays[index].attempts.count + 1
         else { return false }
-        let replayID = report.replayID
         incident.replays[index].attempts.append(report.attempt)
         var detail = "replay \(replayID) attempt \(report.attempt.number): " + Self.describe(report.attempt)
         switch report.disposition {
@@ -99,7 +94,7 @@ extension ShardState {
         case .retry(let dueAt):
             incident.replays[index].phase = .sending(dueAt: dueAt)
             detail += ", retry at \(RFC3339.format(dueAt))"
-            emit(.replayDue(ReplayTicket(projectID: id, incidentID: incident.id, replayID: replayID, dueAt: dueAt)))
+            emit(.deliveryDue(DeliveryTicket(projectID: id, incidentID: incident.id, item: .replay(replayID), dueAt: dueAt)))
         case .halted:
             detail += ", halted"
         case .exhausted:
@@ -124,7 +119,7 @@ extension ShardState {
     }
 
     /// Ends the active replay `replayID` as `phase` and puts the incident back to `open`, with a
-    /// timeline entry and a ``EngineEffect/replayEnded(_:replay:)`` for the notifier. Nothing
+    /// timeline entry, an alert queued, and a ``EngineEffect/replayEnded(_:replay:)``. Nothing
     /// happens when that replay is not the active one.
     func reopen(_ incidentID: IncidentID, in project: ProjectState, replay replayID: ReplayID, as phase: Replay.Phase, at now: Timestamp, because reason: String) {
         guard var incident = project.incidents[incidentID], incident.status == .reprocessing,
@@ -133,6 +128,7 @@ extension ShardState {
         end(&incident.replays[index], as: phase, in: project)
         incident.status = .open
         incident.timeline.append(TimelineEntry(at: now, kind: .replayAttempt, detail: reason + "; incident open again"))
+        queueAlerts(.replayEnded(replayID), on: &incident, in: project, at: now)
         project.incidents[incidentID] = incident
         emit(.replayEnded(project.view(of: incidentID)!, replay: replayID))
     }
@@ -145,7 +141,7 @@ extension ShardState {
         replay.phase = phase
     }
 
-    private static func describe(_ attempt: Replay.Attempt) -> String {
+    private static func describe(_ attempt: DeliveryAttempt) -> String {
         switch (attempt.statusCode, attempt.error) {
         case (let code?, let error?): "HTTP \(code) (\(error))"
         case (let code?, nil): "HTTP \(code)"
@@ -154,29 +150,11 @@ extension ShardState {
         }
     }
 
-    // MARK: Reads for the dispatcher
-
-    /// Every replay with an attempt due, at any time: what the dispatcher resumes on start.
-    public func dueReplays() -> [ReplayTicket] {
-        var tickets: [ReplayTicket] = []
-        for project in projects.values {
-            for incident in project.incidents.values where incident.status == .reprocessing {
-                for replay in incident.replays {
-                    if case .sending(let dueAt) = replay.phase {
-                        tickets.append(ReplayTicket(projectID: project.id, incidentID: incident.id, replayID: replay.id, dueAt: dueAt))
-                    }
-                }
-            }
-        }
-        return tickets
-    }
-
-    /// What the next attempt of `ticket`'s replay sends; nil when the replay no longer waits
-    /// for one (delivered, superseded, the incident resolved).
-    public func delivery(for ticket: ReplayTicket, now: Timestamp) -> ReplayDelivery? {
-        guard let project = projects[ticket.projectID],
-              let view = project.view(of: ticket.incidentID),
-              let replay = view.incident.replays.first(where: { $0.id == ticket.replayID }),
+    /// What the next attempt of `replayID` sends; nil when the replay no longer waits for one
+    /// (delivered, superseded, the incident resolved).
+    func replayDelivery(_ replayID: ReplayID, of incidentID: IncidentID, in project: ProjectState, now: Timestamp) -> ReplayDelivery? {
+        guard let view = project.view(of: incidentID),
+              let replay = view.incident.replays.first(where: { $0.id == replayID }),
               case .sending = replay.phase
         else { return nil }
         return ReplayDelivery(

@@ -11,27 +11,28 @@ public struct TimelineEntry: Sendable, Equatable {
     public let detail: String
 }
 
+/// One attempt of a delivery (a repair callback, an alert), as its deliverer reported it.
+public struct DeliveryAttempt: Sendable, Equatable {
+    public let number: Int
+    public let at: Timestamp
+    /// The receiver's status: an HTTP status, or an SMTP reply code; nil when none came
+    /// (network error, time-out).
+    public let statusCode: Int?
+    public let error: String?
+
+    public init(number: Int, at: Timestamp, statusCode: Int?, error: String?) {
+        self.number = number
+        self.at = at
+        self.statusCode = statusCode
+        self.error = error
+    }
+}
+
 /// A reprocess request: one `replay_id`, the callbacks sent for it, and where it stands.
 ///
 /// A replay is *active* while it is being sent or awaits its result; at most one replay of an
 /// incident is active (a new reprocess request supersedes the previous one).
 public struct Replay: Sendable, Equatable {
-    /// One POST of the callback, as the repair dispatcher reported it.
-    public struct Attempt: Sendable, Equatable {
-        public let number: Int
-        public let at: Timestamp
-        /// The HTTP status of the answer; nil when none came (network error, time-out).
-        public let statusCode: Int?
-        public let error: String?
-
-        public init(number: Int, at: Timestamp, statusCode: Int?, error: String?) {
-            self.number = number
-            self.at = at
-            self.statusCode = statusCode
-            self.error = error
-        }
-    }
-
     public enum Phase: Sendable, Equatable {
         /// The next attempt is due at this instant.
         case sending(dueAt: Timestamp)
@@ -70,13 +71,63 @@ public struct Replay: Sendable, Equatable {
 
     public let id: ReplayID
     public let requestedAt: Timestamp
-    public internal(set) var attempts: [Attempt]
+    public internal(set) var attempts: [DeliveryAttempt]
     public internal(set) var phase: Phase
 
     public var isActive: Bool {
         switch phase {
         case .sending, .awaitingResult: true
         default: false
+        }
+    }
+}
+
+/// A message to the people of a project about its incident, on one channel, kept in the
+/// incident's outbox until it is sent or given up: queued in the same state change that
+/// caused it, so a crash cannot lose it.
+public struct Alert: Sendable, Equatable {
+    public enum Subject: Sendable, Equatable {
+        case opened
+        /// A replay ended without repairing: halted, exhausted, failed or no result in time.
+        case replayEnded(ReplayID)
+        case resolved
+    }
+
+    public enum Channel: String, Sendable, CaseIterable {
+        case email, slack
+    }
+
+    public enum Phase: Sendable, Equatable {
+        case sending(dueAt: Timestamp)
+        case sent
+        /// Given up: a permanent refusal, the retries exhausted, or nothing to send with.
+        case failed
+    }
+
+    /// 1-based, in the order the incident queued its alerts.
+    public let number: Int
+    public let subject: Subject
+    public let channel: Channel
+    public let queuedAt: Timestamp
+    /// The email addresses of the project when the alert was queued; empty for Slack.
+    public let recipients: [String]
+    public internal(set) var attempts: [DeliveryAttempt]
+    public internal(set) var phase: Phase
+
+    /// The wire spelling of what the alert is about.
+    public var subjectName: String {
+        switch subject {
+        case .opened: "incident_opened"
+        case .replayEnded: "replay_failed"
+        case .resolved: "incident_resolved"
+        }
+    }
+
+    public var phaseName: String {
+        switch phase {
+        case .sending: "sending"
+        case .sent: "sent"
+        case .failed: "failed"
         }
     }
 }
@@ -96,6 +147,7 @@ public struct Incident: Sendable {
     public internal(set) var lastError: ReportedError?
     public internal(set) var timeline: [TimelineEntry]
     public internal(set) var replays: [Replay]
+    public internal(set) var alerts: [Alert] = []
 }
 
 /// An incident with the receipt it is about, as the read API and the notifier see it.

@@ -88,12 +88,20 @@ public struct BinaryDecodingError: Error, Equatable, CustomStringConvertible {
 }
 
 public struct BinaryReader {
+    /// The encoding of the engine's values written today. Version 2 added replay phases and
+    /// incident alerts.
+    public static let currentFormatVersion: UInt32 = 2
+
     private let bytes: [UInt8]
     public private(set) var offset: Int
+    /// The encoding the bytes were written in: decoders read the fields that version had and
+    /// fill in the defaults of later ones, so that older snapshots stay readable.
+    public let formatVersion: UInt32
 
-    public init(_ bytes: [UInt8], offset: Int = 0) {
+    public init(_ bytes: [UInt8], offset: Int = 0, formatVersion: UInt32 = BinaryReader.currentFormatVersion) {
         self.bytes = bytes
         self.offset = offset
+        self.formatVersion = formatVersion
     }
 
     public var isAtEnd: Bool { offset >= bytes.count }

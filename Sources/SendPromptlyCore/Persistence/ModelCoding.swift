@@ -274,7 +274,7 @@ extension TimelineEntry: BinaryCodable {
     }
 }
 
-extension Replay.Attempt: BinaryCodable {
+extension DeliveryAttempt: BinaryCodable {
     public func encode(to writer: inout BinaryWriter) {
         writer.write(number)
         writer.write(at)
@@ -333,7 +333,7 @@ extension Replay: BinaryCodable {
     }
 }
 
-extension ReplayAttemptReport.Disposition: BinaryCodable {
+extension DeliveryDisposition: BinaryCodable {
     public func encode(to writer: inout BinaryWriter) {
         switch self {
         case .delivered: writer.write(UInt8(0))
@@ -349,21 +349,96 @@ extension ReplayAttemptReport.Disposition: BinaryCodable {
         case 1: self = .retry(at: try reader.read())
         case 2: self = .halted
         case 3: self = .exhausted
-        default: throw reader.failure("unknown attempt disposition")
+        default: throw reader.failure("unknown delivery disposition")
         }
     }
 }
 
-extension ReplayAttemptReport: BinaryCodable {
+extension DeliveryItem: BinaryCodable {
+    public func encode(to writer: inout BinaryWriter) {
+        switch self {
+        case .replay(let id): writer.write(UInt8(0)); writer.write(id)
+        case .alert(let number): writer.write(UInt8(1)); writer.write(number)
+        }
+    }
+
+    public init(from reader: inout BinaryReader) throws(BinaryDecodingError) {
+        switch try reader.readByte() {
+        case 0: self = .replay(try reader.read())
+        case 1: self = .alert(try reader.readInt())
+        default: throw reader.failure("unknown delivery item")
+        }
+    }
+}
+
+extension DeliveryReport: BinaryCodable {
     public func encode(to writer: inout BinaryWriter) {
         writer.write(incidentID)
-        writer.write(replayID)
+        writer.write(item)
         writer.write(attempt)
         writer.write(disposition)
     }
 
     public init(from reader: inout BinaryReader) throws(BinaryDecodingError) {
-        self.init(incidentID: try reader.read(), replayID: try reader.read(), attempt: try reader.read(), disposition: try reader.read())
+        self.init(incidentID: try reader.read(), item: try reader.read(), attempt: try reader.read(), disposition: try reader.read())
+    }
+}
+
+extension Alert.Channel: BinaryCodable {}
+
+extension Alert.Subject: BinaryCodable {
+    public func encode(to writer: inout BinaryWriter) {
+        switch self {
+        case .opened: writer.write(UInt8(0))
+        case .replayEnded(let id): writer.write(UInt8(1)); writer.write(id)
+        case .resolved: writer.write(UInt8(2))
+        }
+    }
+
+    public init(from reader: inout BinaryReader) throws(BinaryDecodingError) {
+        switch try reader.readByte() {
+        case 0: self = .opened
+        case 1: self = .replayEnded(try reader.read())
+        case 2: self = .resolved
+        default: throw reader.failure("unknown alert subject")
+        }
+    }
+}
+
+extension Alert.Phase: BinaryCodable {
+    public func encode(to writer: inout BinaryWriter) {
+        switch self {
+        case .sending(let dueAt): writer.write(UInt8(0)); writer.write(dueAt)
+        case .sent: writer.write(UInt8(1))
+        case .failed: writer.write(UInt8(2))
+        }
+    }
+
+    public init(from reader: inout BinaryReader) throws(BinaryDecodingError) {
+        switch try reader.readByte() {
+        case 0: self = .sending(dueAt: try reader.read())
+        case 1: self = .sent
+        case 2: self = .failed
+        default: throw reader.failure("unknown alert phase")
+        }
+    }
+}
+
+extension Alert: BinaryCodable {
+    public func encode(to writer: inout BinaryWriter) {
+        writer.write(number)
+        writer.write(subject)
+        writer.write(channel)
+        writer.write(queuedAt)
+        writer.write(recipients)
+        writer.write(attempts)
+        writer.write(phase)
+    }
+
+    public init(from reader: inout BinaryReader) throws(BinaryDecodingError) {
+        self.init(
+            number: try reader.readInt(), subject: try reader.read(), channel: try reader.read(), queuedAt: try reader.read(),
+            recipients: try reader.readStrings(), attempts: try reader.readArray(), phase: try reader.read())
     }
 }
 
@@ -394,6 +469,7 @@ extension Incident: BinaryCodable {
         writer.write(lastError)
         writer.write(timeline)
         writer.write(replays)
+        writer.write(alerts)
     }
 
     public init(from reader: inout BinaryReader) throws(BinaryDecodingError) {
@@ -401,6 +477,7 @@ extension Incident: BinaryCodable {
             id: try reader.read(), projectID: try reader.read(), eventID: try reader.read(), reason: try reader.read(),
             openedAt: try reader.read(), status: try reader.read(), resolvedAt: try reader.readOptional(),
             resolution: try reader.readOptional(), resolutionNote: try reader.readOptionalString(),
-            lastError: try reader.readOptional(), timeline: try reader.readArray(), replays: try reader.readArray())
+            lastError: try reader.readOptional(), timeline: try reader.readArray(), replays: try reader.readArray(),
+            alerts: reader.formatVersion >= 2 ? try reader.readArray() : [])
     }
 }

@@ -1,16 +1,19 @@
 import Foundation
 
-/// What one callback attempt's answer means for the replay (section 5 of the wire contract).
-enum AttemptVerdict: Equatable {
-    /// A 2xx: delivered.
+/// What one attempt's answer means for its delivery.
+public enum AttemptVerdict: Sendable, Equatable {
+    /// Accepted by the receiver.
     case delivered
-    /// A network error, a time-out, a 5xx, 408 or 429: try again, not sooner than
-    /// `retryAfterMilliseconds` when the receiver said so.
+    /// A transient failure: try again, not sooner than `retryAfterMilliseconds` when the
+    /// receiver said so.
     case retry(retryAfterMilliseconds: Int64?)
-    /// A 3xx (redirects are never followed), any other 4xx, or an address the policy refuses.
+    /// A failure that retrying cannot fix.
     case halt
 
-    init(statusCode: Int, retryAfter: String?, now: Date) {
+    /// The answer of an HTTP receiver (a repair endpoint, a Slack webhook), by section 5 of
+    /// the wire contract: a 2xx is delivered; a 5xx, 408 or 429 is retried (`Retry-After`
+    /// honoured); a 3xx (redirects are never followed) or any other 4xx halts.
+    public init(httpStatus statusCode: Int, retryAfter: String?, now: Date) {
         switch statusCode {
         case 200..<300: self = .delivered
         case 408, 429, 500..<600: self = .retry(retryAfterMilliseconds: retryAfter.flatMap { Self.parseRetryAfter($0, now: now) })
@@ -19,7 +22,7 @@ enum AttemptVerdict: Equatable {
     }
 
     /// The longest `Retry-After` honoured; a receiver asking for more is retried after this.
-    static let maximumRetryAfterMilliseconds: Int64 = 6 * 3600 * 1000
+    public static let maximumRetryAfterMilliseconds: Int64 = 6 * 3600 * 1000
 
     /// `Retry-After` as delay-seconds or an HTTP-date (RFC 9110 section 10.2.3), in
     /// milliseconds from `now`, capped at ``maximumRetryAfterMilliseconds``.

@@ -115,6 +115,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        /// The Swift client example: a repair endpoint and the receipt/result signals (examples/).
+        .executableTarget(
+            name: "RepairEndpointExample",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            path: "examples/swift/RepairEndpoint",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "SendPromptlyCoreTests",
             dependencies: ["SendPromptlyCore"],

@@ -27,25 +27,23 @@ final class ServerProcess: @unchecked Sendable {
     private var closedPipes = 0
     private var waiters: [UUID: (condition: () -> Bool, continuation: CheckedContinuation<Void, Never>)] = [:]
 
-    init(arguments: [String], environment: [String: String] = [:]) throws {
-        process.executableURL = Self.binary
+    /// Starts `executable` (by default the `sendpromptly` binary) with `arguments`; the
+    /// environment is this process's, less its `SENDPROMPTLY_` variables, plus `environment`.
+    init(arguments: [String], environment: [String: String] = [:], executable: URL = ServerProcess.binary) throws {
+        process.executableURL = executable
         process.arguments = arguments
         var merged = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SENDPROMPTLY_") }
         merged.merge(environment) { $1 }
         process.environment = merged
         process.standardOutput = output
         process.standardError = errors
-        output.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            if data.isEmpty { handle.readabilityHandler = nil }
+        Self.readToEnd(output.fileHandleForReading) { [weak self] data in
             self?.update { server in
                 if data.isEmpty { server.closedPipes += 1 }
                 server.stdoutText += String(decoding: data, as: UTF8.self)
             }
         }
-        errors.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            if data.isEmpty { handle.readabilityHandler = nil }
+        Self.readToEnd(errors.fileHandleForReading) { [weak self] data in
             self?.update { server in
                 if data.isEmpty { server.closedPipes += 1 }
                 server.stderrText += String(decoding: data, as: UTF8.self)
@@ -54,7 +52,28 @@ final class ServerProcess: @unchecked Sendable {
         process.terminationHandler = { [weak self] process in
             self?.update { $0.exitStatus = process.terminationStatus }
         }
+        // A child inherits the signal mask of the thread that spawns it, and the threads of
+        // Swift concurrency block most signals: a child started from a test would then ignore
+        // SIGTERM unless it unblocks it itself. Start it with nothing blocked, as a shell does.
+        var unblocked = sigset_t()
+        var previous = sigset_t()
+        sigemptyset(&unblocked)
+        pthread_sigmask(SIG_SETMASK, &unblocked, &previous)
+        defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
         try process.run()
+    }
+
+    /// Hands `receive` each chunk read from `handle`, then an empty chunk at end of file. A
+    /// thread doing blocking reads: `readabilityHandler` on Linux now and then never reported the
+    /// end of file of a process that had exited, and the wait for its exit hung.
+    private static func readToEnd(_ handle: FileHandle, _ receive: @escaping @Sendable (Data) -> Void) {
+        Thread {
+            while true {
+                let data = handle.availableData
+                receive(data)
+                if data.isEmpty { return }
+            }
+        }.start()
     }
 
     /// Starts `serve` on a free port with `dataDirectory` and waits until it has recovered and

@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         /// The pure engine: value types, the timing wheel and the shard state machine.
@@ -98,6 +99,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        /// The SMTP client that sends alert emails: written by hand on SwiftNIO (STARTTLS,
+        /// implicit TLS, AUTH PLAIN/LOGIN, MIME rendering), as no allowed package speaks SMTP.
+        .target(
+            name: "SendPromptlyMail",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         /// The command line: `sendpromptly serve` and friends.
         .executableTarget(
             name: "sendpromptly",
@@ -157,6 +170,17 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SendPromptlyMailTests",
+            dependencies: [
+                "SendPromptlyMail",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            exclude: ["Support/smtp_server.py"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -16,6 +16,8 @@ let package = Package(
         .library(name: "SendPromptlyHTTP", targets: ["SendPromptlyHTTP"]),
         .library(name: "SendPromptlyDelivery", targets: ["SendPromptlyDelivery"]),
         .library(name: "SendPromptlyRepair", targets: ["SendPromptlyRepair"]),
+        .library(name: "SendPromptlyMail", targets: ["SendPromptlyMail"]),
+        .library(name: "SendPromptlyAlerts", targets: ["SendPromptlyAlerts"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -111,14 +113,29 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        /// The notifier's channel: alert messages, email through SendPromptlyMail, Slack webhooks.
+        .target(
+            name: "SendPromptlyAlerts",
+            dependencies: [
+                "SendPromptlyCore",
+                "SendPromptlyDelivery",
+                "SendPromptlyEngine",
+                "SendPromptlyMail",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         /// The command line: `sendpromptly serve` and friends.
         .executableTarget(
             name: "sendpromptly",
             dependencies: [
+                "SendPromptlyAlerts",
                 "SendPromptlyCore",
                 "SendPromptlyEngine",
                 "SendPromptlyDelivery",
                 "SendPromptlyHTTP",
+                "SendPromptlyMail",
                 "SendPromptlyRepair",
                 "SendPromptlyStorage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import SendPromptlyAlerts
 import SendPromptlyCore
 import SendPromptlyDelivery
 import SendPromptlyEngine
@@ -9,9 +10,9 @@ import SendPromptlyRepair
 import SendPromptlyStorage
 
 /// The engine's whole life beside the HTTP server: recovery from the data directory, then the
-/// expiry driver, the effect log, the repair dispatcher and periodic snapshots, and at
-/// shutdown (after the dispatcher's last attempt is recorded) a final snapshot and the journal
-/// closed.
+/// expiry driver, the effect log, the repair dispatcher, the notifier and periodic snapshots,
+/// and at shutdown (after the deliverers' last attempts are recorded) a final snapshot and the
+/// journal closed.
 ///
 /// The HTTP server listens while recovery runs and answers 503 until this service installs the
 /// engine and sets readiness. Being listed before the server, it is shut down after the server
@@ -25,7 +26,10 @@ struct EngineService: Service {
     let batchInterval: Duration
     let snapshotInterval: Duration
     let expiryInterval: Duration
-    let repair: RepairSettings
+    let repairChannel: RepairChannel
+    let repairPacing: OutboxPacing
+    let alertChannel: AlertChannel
+    let alertPacing: OutboxPacing
     let slot: EngineSlot
     let readiness: Readiness
     let logger: Logger
@@ -50,17 +54,16 @@ struct EngineService: Service {
         readiness.set(true)
         FileHandle.standardOutput.write(Data("sendpromptly ready\n".utf8))
 
-        let repairClient = RepairChannel.makeHTTPClient()
-        let dispatcher = OutboxWorker(
-            engine: engine, channel: RepairChannel(client: repairClient, settings: repair), pacing: repair.pacing, logger: logger)
+        let dispatcher = OutboxWorker(engine: engine, channel: repairChannel, pacing: repairPacing, logger: logger)
+        let notifier = OutboxWorker(engine: engine, channel: alertChannel, pacing: alertPacing, logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await ExpiryDriver(engine: engine, interval: expiryInterval).run() }
             group.addTask { try await EffectLog(engine: engine, logger: logger).run() }
             group.addTask { try await dispatcher.run() }
+            group.addTask { try await notifier.run() }
             group.addTask { try await SnapshotService(writer: snapshots, interval: snapshotInterval, logger: logger).run() }
             try await group.waitForAll()
         }
-        try await repairClient.shutdown()
 
         readiness.set(false)
         do {

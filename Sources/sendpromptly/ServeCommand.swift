@@ -4,7 +4,9 @@ import Hummingbird
 import Logging
 import NIOCore
 import SendPromptlyCore
+import SendPromptlyAlerts
 import SendPromptlyHTTP
+import SendPromptlyMail
 import SendPromptlyRepair
 import SendPromptlyStorage
 
@@ -72,6 +74,32 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: help("Repair callbacks per second to one project's repair URL (a bulk reprocess is paced by it).", "repair-rate", default: "10"))
     var repairRate: Int?
 
+    @Option(
+        name: .customLong("public-url"),
+        help: help("The server's address as operators reach it, for the console links in alerts.", "public-url", default: "http://HOST:PORT"))
+    var publicURL: String?
+
+    @Option(
+        name: .customLong("smtp-url"),
+        help: help(
+            "Mail server for alert emails: smtp://user:password@host:587?starttls=required|optional|never, or smtps://... for TLS from the start (port 465); ca_file=PATH trusts that CA. Without it email alerts are not sent, and each incident's timeline says so.",
+            "smtp-url", default: nil))
+    var smtpURL: String?
+
+    @Option(help: help("SMTP user name, with --smtp-password-file (instead of the credentials in --smtp-url).", "smtp-username", default: nil))
+    var smtpUsername: String?
+
+    @Option(help: help("File holding the SMTP password (keep it mode 0600); its trailing newline is ignored.", "smtp-password-file", default: nil))
+    var smtpPasswordFile: String?
+
+    @Option(help: help("From address of alert emails.", "mail-from", default: "SendPromptly <sendpromptly@localhost>"))
+    var mailFrom: String?
+
+    @Option(help: help(
+        "Seconds to wait before each retry of a failed alert, comma-separated.", "alert-retry-schedule",
+        default: "5,15,30,60,120,300,600,1800 then hourly six times"))
+    var alertRetrySchedule: String?
+
     @Option(help: help("trace, debug, info, notice, warning, error or critical.", "log-level", default: "info"))
     var logLevel: String?
 
@@ -115,6 +143,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         repair.addressPolicy = policy
         repair.pacing.attemptsPerSecondPerProject = Double(try setting.integer("repair-rate", repairRate, default: 10, range: 1...10_000))
+        let alerts = try alertSettings(setting, defaultPublicURL: settings.port == 0 ? nil : "http://\(settings.host):\(settings.port)")
         let dataDirectory = try DataDirectory(path: setting.string("data-dir", dataDir) ?? "./snapshots")
 
         LoggingSystem.bootstrap { label in
@@ -131,13 +160,24 @@ struct ServeCommand: AsyncParsableCommand {
             FileHandle.standardOutput.write(Data("Generated admin token (shown once; keep it safe): \(generated)\n".utf8))
         }
 
+        // One client for repair callbacks and Slack alerts; it never follows redirects.
+        let deliveryClient = RepairChannel.makeHTTPClient()
+        let alertChannel: AlertChannel
+        do {
+            alertChannel = try AlertChannel(settings: alerts, http: deliveryClient)
+        } catch {
+            throw StartupError("cannot set up alerts: \(error)")
+        }
+
         let slot = EngineSlot()
         let readiness = Readiness()
         let directory = dataDirectory.url.path
         let engineService = EngineService(
             directory: directory, shardCount: shardCount, durability: durabilityMode,
             batchInterval: .milliseconds(batchMilliseconds), snapshotInterval: .seconds(snapshotSeconds),
-            expiryInterval: settings.expiryInterval, repair: repair, slot: slot, readiness: readiness, logger: logger)
+            expiryInterval: settings.expiryInterval,
+            repairChannel: RepairChannel(client: deliveryClient, settings: repair), repairPacing: repair.pacing,
+            alertChannel: alertChannel, alertPacing: alerts.pacing, slot: slot, readiness: readiness, logger: logger)
         let host = settings.host
         let application = buildApplication(
             slot: slot, settings: settings, adminTokenHash: admin.hash, readiness: readiness, logger: logger,
@@ -148,12 +188,48 @@ struct ServeCommand: AsyncParsableCommand {
         logger.info("starting", metadata: ["data_dir": "\(directory)", "host": "\(host)"])
         do {
             try await application.runService()
-        } catch let error as IOError {
-            throw StartupError("cannot listen on \(host):\(settings.port): \(error.description)")
-        } catch let error as Recovery.Failure {
-            throw StartupError("cannot recover: \(error.description)")
+        } catch {
+            try? await deliveryClient.shutdown()
+            switch error {
+            case let error as IOError: throw StartupError("cannot listen on \(host):\(settings.port): \(error.description)")
+            case let error as Recovery.Failure: throw StartupError("cannot recover: \(error.description)")
+            default: throw error
+            }
         }
+        try await deliveryClient.shutdown()
         logger.info("stopped")
+    }
+
+    private func alertSettings(_ setting: Setting, defaultPublicURL: String?) throws -> AlertSettings {
+        var alerts = AlertSettings()
+        alerts.publicURL = setting.string("public-url", publicURL) ?? defaultPublicURL
+        alerts.mailFrom = setting.string("mail-from", mailFrom) ?? alerts.mailFrom
+        if let text = setting.string("alert-retry-schedule", alertRetrySchedule) {
+            guard let schedule = RetrySchedule(secondsList: text) else {
+                throw StartupError("--alert-retry-schedule must be seconds separated by commas, like 5,30,120, not \(text)")
+            }
+            alerts.pacing.retrySchedule = schedule
+        }
+        guard let url = setting.string("smtp-url", smtpURL) else { return alerts }
+        var server: SMTPConfiguration
+        do {
+            server = try SMTPConfiguration(url: url)
+        } catch {
+            throw StartupError("--smtp-url: \(error.description)")
+        }
+        if let file = setting.string("smtp-password-file", smtpPasswordFile) {
+            guard let username = setting.string("smtp-username", smtpUsername) else {
+                throw StartupError("--smtp-password-file needs --smtp-username")
+            }
+            guard let contents = FileManager.default.contents(atPath: file), let text = String(data: contents, encoding: .utf8) else {
+                throw StartupError("cannot read the SMTP password file \(file)")
+            }
+            var password = text
+            while password.last == "\n" || password.last == "\r" { password.removeLast() }
+            server.credentials = .init(username: username, password: password)
+        }
+        alerts.mailServer = server
+        return alerts
     }
 }
 

@@ -17,6 +17,10 @@ public struct RetrySchedule: Sendable, Equatable {
     /// Section 5 of the wire contract: about 5 s, 30 s, 2 min, 10 min, 30 min, 1 h.
     public static let repairCallbacks = RetrySchedule(delaysMilliseconds: [5, 30, 120, 600, 1800, 3600].map { $0 * 1000 })
 
+    /// Alerts: 5 s, 15 s, 30 s, 1, 2, 5, 10 and 30 min, then hourly for six hours.
+    public static let alerts = RetrySchedule(
+        delaysMilliseconds: ([5, 15, 30, 60, 120, 300, 600, 1800] + Array(repeating: 3600, count: 6)).map { $0 * 1000 })
+
     public var maximumAttempts: Int { delaysMilliseconds.count + 1 }
 
     /// How long to wait after attempt `failedAttempt` (1-based) failed; nil when it was the

@@ -5,8 +5,8 @@ import Logging
 import Synchronization
 import XCTest
 
-/// A merchant's repair endpoint that answers by a script, for the dispatcher tests: a real
-/// HTTP server on loopback that records every callback it receives.
+/// A receiver of the server's POSTs that answers by a script (a merchant's repair endpoint, a
+/// Slack webhook): a real HTTP server on loopback that records every request it receives.
 final class ScriptedRepairEndpoint: Sendable {
     enum Answer: Sendable {
         case status(Int, location: String? = nil, retryAfter: String? = nil)
@@ -50,10 +50,10 @@ final class ScriptedRepairEndpoint: Sendable {
         self.fallback = fallback
     }
 
-    /// Starts listening on a free loopback port; answers the repair URL.
-    func start() async throws -> String {
+    /// Starts listening on a free loopback port; answers the URL of `path`.
+    func start(path: String = "/repair") async throws -> String {
         let router = Router()
-        router.post("/repair") { request, _ -> Response in
+        router.post(RouterPath(path)) { request, _ -> Response in
             let body = try await request.body.collect(upTo: 1 << 20)
             var headers: [String: String] = [:]
             for field in request.headers { headers[field.name.canonicalName] = field.value }
@@ -78,7 +78,7 @@ final class ScriptedRepairEndpoint: Sendable {
         task.withLock { $0 = Task { try await application.runService(gracefulShutdownSignals: []) } }
         var ports = portStream.makeAsyncIterator()
         guard let port = await ports.next() else { throw ProcessError("the repair endpoint did not start") }
-        return "http://127.0.0.1:\(port)/repair"
+        return "http://127.0.0.1:\(port)\(path)"
     }
 
     func stop() {

@@ -17,6 +17,9 @@ final class ServerProcess: @unchecked Sendable {
     }
 
     let process = Process()
+    /// Held open while this object lives: a child that watches its standard input (the test
+    /// SMTP server) ends when the test that started it is gone.
+    private let input = Pipe()
     private let output = Pipe()
     private let errors = Pipe()
     private let lock = NSLock()
@@ -35,6 +38,7 @@ final class ServerProcess: @unchecked Sendable {
         var merged = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SENDPROMPTLY_") }
         merged.merge(environment) { $1 }
         process.environment = merged
+        process.standardInput = input
         process.standardOutput = output
         process.standardError = errors
         Self.readToEnd(output.fileHandleForReading) { [weak self] data in

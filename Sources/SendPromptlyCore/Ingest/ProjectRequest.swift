@@ -34,8 +34,11 @@ public struct ProjectSettingsChange: Sendable, Equatable {
             alertEmails = []
         }
         if let url = try fields.string("slack_webhook_url", maxLength: 2000) {
-            guard URLRules.host(ofURL: url, scheme: "https") != nil else {
-                throw .validation(field: "slack_webhook_url", message: "slack_webhook_url must be an https:// URL")
+            // http:// only to loopback: a local relay, or a test double of Slack.
+            guard URLRules.host(ofURL: url, scheme: "https") != nil
+                || URLRules.host(ofURL: url, scheme: "http").map(URLRules.isLoopback(host:)) == true
+            else {
+                throw .validation(field: "slack_webhook_url", message: "slack_webhook_url must be an https:// URL (http:// only to loopback)")
             }
             slackWebhookURL = .some(url)
         } else if cleared("slack_webhook_url") {

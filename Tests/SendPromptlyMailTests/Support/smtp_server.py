@@ -32,6 +32,7 @@ def parse_arguments():
     parser.add_argument("--auth-mechanisms", default="PLAIN,LOGIN", help="mechanisms to offer")
     parser.add_argument("--reject-recipient", action="append", default=[], help="answer 550 5.1.1 to RCPT TO this address")
     parser.add_argument("--fail-mail-from", action="store_true", help="answer 451 to MAIL FROM")
+    parser.add_argument("--port", type=int, default=0, help="port to listen on; 0 lets the system choose")
     return parser.parse_args()
 
 
@@ -118,7 +119,7 @@ def main():
 
     loop = asyncio.new_event_loop()
     server = loop.run_until_complete(loop.create_server(
-        make_protocol, host="127.0.0.1", port=0,
+        make_protocol, host="127.0.0.1", port=arguments.port, reuse_address=True,
         ssl=tls_context if arguments.implicit_tls else None))
     loop.add_reader(sys.stdin.fileno(), lambda: os.read(sys.stdin.fileno(), 4096) or loop.stop())
     print("ready %d" % server.sockets[0].getsockname()[1], flush=True)

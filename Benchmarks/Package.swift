@@ -1,7 +1,7 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-/// Benchmarks for SendPromptlyCore, kept out of the root package so that building or testing
+/// Benchmarks for the engine and its edges, kept out of the root package so that building or testing
 /// the server never resolves or compiles the benchmark library.
 ///
 /// Run from this directory: `swift package benchmark` (see README.md).
@@ -15,6 +15,7 @@ let package = Package(
         // Only the malloc interposer: it backs the allocation counts. The library's other
         // default trait, RuntimeInterposer, pulls in a package this machine does not have.
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
     ],
     targets: [
         /// What the wheel is measured against. A module of its own, so that the benchmarks call
@@ -40,6 +41,19 @@ let package = Package(
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/SnapshotBenchmarks",
+            plugins: [
+                .plugin(name: "BenchmarkPlugin", package: "benchmark"),
+            ]
+        ),
+        .executableTarget(
+            name: "RepairBenchmarks",
+            dependencies: [
+                .product(name: "SendPromptlyCore", package: "sendpromptly"),
+                .product(name: "SendPromptlyRepair", package: "sendpromptly"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/RepairBenchmarks",
             plugins: [
                 .plugin(name: "BenchmarkPlugin", package: "benchmark"),
             ]

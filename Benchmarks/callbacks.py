@@ -15,24 +15,9 @@ Needs nginx and wrk (Debian: apt-get install nginx-light wrk) and a release buil
 Prints callbacks/s for both and their ratio, and the server's CPU time per callback
 (signing, HTTP client, journaling the attempt).
 """
-import argparse, http.client, json, os, re, shutil, signal, socket, subprocess, sys, tempfile, time, urllib.parse
+import argparse, json, os, re, shutil, signal, subprocess, sys, tempfile, time
 
-ADMIN = "benchmark-admin-token-0123456789"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(condition, timeout, what):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            sys.exit(f"timed out waiting for {what}")
-        time.sleep(0.01)
-
+from benchlib import ADMIN, Server, free_port, release_binary, wait_for
 
 def start_nginx(workdir, port):
     conf = os.path.join(workdir, "nginx.conf")
@@ -67,53 +52,13 @@ def wrk_baseline(port, connections, seconds, body):
     return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
 
 
-class Server:
-    def __init__(self, binary, workdir, extra):
-        self.stdout = open(os.path.join(workdir, "server.out"), "w+")
-        self.process = subprocess.Popen(
-            [binary, "serve", "--port", "0", "--data-dir", os.path.join(workdir, "data"), "--admin-token", ADMIN,
-             "--log-level", "error"] + extra, stdout=self.stdout, stderr=subprocess.STDOUT)
-        def ready():
-            with open(self.stdout.name) as f:
-                text = f.read()
-            if self.process.poll() is not None:
-                sys.exit("server exited: " + text)
-            return "sendpromptly ready" in text
-        wait_for(ready, 60, "the server")
-        with open(self.stdout.name) as f:
-            self.port = int(re.search(r"listening on http://[\d.]+:(\d+)", f.read()).group(1))
-        self.connection = http.client.HTTPConnection("127.0.0.1", self.port)
-
-    def request(self, method, path, body=None, key=ADMIN, idempotency=None):
-        headers = {"Authorization": f"Bearer {key}", "Accept": "application/json"}
-        if body is not None:
-            headers["Content-Type"] = "application/json"
-        if idempotency:
-            headers["Idempotency-Key"] = idempotency
-        self.connection.request(method, path, json.dumps(body) if body is not None else None, headers)
-        response = self.connection.getresponse()
-        data = response.read()
-        return response.status, json.loads(data) if data else {}
-
-    def cpu_seconds(self):
-        with open(f"/proc/{self.process.pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-    def stop(self):
-        self.process.send_signal(signal.SIGTERM)
-        self.process.wait(60)
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--incidents", type=int, default=5000)
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--baseline-seconds", type=int, default=10)
     args = parser.parse_args()
-    binary = os.environ.get("SENDPROMPTLY_BINARY") or os.path.join(
-        subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], capture_output=True, text=True, check=True).stdout.strip(),
-        "sendpromptly")
+    binary = release_binary()
     workdir = tempfile.mkdtemp(prefix="sendpromptly-callbacks-")
     port = free_port()
     nginx, access_log = start_nginx(workdir, port)

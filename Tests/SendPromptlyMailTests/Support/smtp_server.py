@@ -17,6 +17,7 @@ import json
 import os
 import ssl
 import sys
+import time
 
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
@@ -70,6 +71,7 @@ class Handler:
                 "defects": [str(defect) for defect in part.defects],
             })
         record = {
+            "received_at": time.time(),
             "mail_from": envelope.mail_from,
             "rcpt_tos": envelope.rcpt_tos,
             "data": raw.decode("utf-8", errors="replace"),

@@ -76,18 +76,22 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        /// The outbox worker every deliverer runs on: resume, schedule, pace, retry, record.
+        /// The outbox worker every deliverer runs on (resume, schedule, pace, retry, record), the
+        /// outbound address policy and the HTTP POST the channels share.
         .target(
             name: "SendPromptlyDelivery",
             dependencies: [
                 "SendPromptlyCore",
                 "SendPromptlyEngine",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
-        /// Repair callbacks at the edge: signing, the address policy, the HTTP channel.
+        /// Repair callbacks at the edge: the signed body and the HTTP channel.
         .target(
             name: "SendPromptlyRepair",
             dependencies: [
@@ -96,8 +100,6 @@ let package = Package(
                 "SendPromptlyEngine",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -122,7 +124,6 @@ let package = Package(
                 "SendPromptlyEngine",
                 "SendPromptlyMail",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

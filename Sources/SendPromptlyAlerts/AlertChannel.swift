@@ -1,6 +1,5 @@
 import AsyncHTTPClient
 import Foundation
-import NIOCore
 import SendPromptlyCore
 import SendPromptlyDelivery
 import SendPromptlyEngine
@@ -88,22 +87,12 @@ public struct AlertChannel: DeliveryChannel {
         guard let webhook else {
             return AttemptResult(statusCode: nil, error: "not sent: the project has no Slack webhook any more", verdict: .halt)
         }
-        var request = HTTPClientRequest(url: webhook)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.body = .bytes(ByteBuffer(string: JSON.object([("text", .string(message.slack))]).serialized))
-        do {
-            let response = try await http.execute(request, timeout: TimeAmount(settings.slackTimeout))
-            // Read the whole answer (so the connection can be reused), keeping its start.
-            var text = ""
-            for try await chunk in response.body where text.utf8.count < 200 { text += String(buffer: chunk) }
-            let status = Int(response.status.code)
-            return AttemptResult(
-                statusCode: status, error: (200..<300).contains(status) ? nil : String(text.prefix(200)),
-                verdict: AttemptVerdict(httpStatus: status, retryAfter: response.headers.first(name: "Retry-After"), now: Date()))
-        } catch {
-            // The client's errors name the host at most, never the path that holds the webhook's secret.
-            return AttemptResult(statusCode: nil, error: "Slack unreachable: \(String(describing: error).prefix(200))", verdict: .retry(retryAfterMilliseconds: nil))
-        }
+        if let refused = await settings.addressPolicy.verdict(for: webhook) { return refused }
+        // Slack explains a refusal in its answer (`no_service`, `channel_is_archived`); another
+        // host's answer stays off the timeline, which ingest keys can read.
+        return await HTTPDelivery.post(
+            Array(JSON.object([("text", .string(message.slack))]).serialized.utf8), to: webhook,
+            headers: [("Content-Type", "application/json")], client: http, timeout: settings.slackTimeout,
+            reportingAnswerBody: URL(string: webhook)?.host == "hooks.slack.com")
     }
 }

@@ -82,9 +82,7 @@ public struct AlertMessage: Sendable {
     /// How the replay ended, from its phase and last attempt.
     private static func describeEnd(of replayID: ReplayID, in incident: Incident) -> String {
         guard let replay = incident.replays.first(where: { $0.id == replayID }) else { return "ended" }
-        let last = replay.attempts.last.map { attempt in
-            [attempt.statusCode.map { "HTTP \($0)" }, attempt.error].compactMap { $0 }.joined(separator: " ")
-        } ?? ""
+        let last = replay.attempts.last?.summary ?? ""
         switch replay.phase {
         case .halted: return "halted after attempt \(replay.attempts.count)" + (last.isEmpty ? "" : " (\(last))")
         case .exhausted: return "no attempt of \(replay.attempts.count) was delivered" + (last.isEmpty ? "" : " (last: \(last))")

@@ -13,6 +13,8 @@ public struct AlertSettings: Sendable {
     public var publicURL: String?
     /// One Slack webhook call's limit.
     public var slackTimeout: Duration = .seconds(10)
+    /// Where Slack webhooks may go: the repair callbacks' policy (`--repair-allow`).
+    public var addressPolicy = AddressPolicy()!
     /// Retries spread over about seven hours, so a mail server down for an afternoon still
     /// gets every alert; 20 alerts per second per project; 16 in flight at once.
     public var pacing = OutboxPacing(retrySchedule: .alerts, attemptsPerSecondPerProject: 20, maximumConcurrentAttempts: 16)

@@ -31,7 +31,7 @@ public enum AttemptVerdict: Sendable, Equatable {
         let milliseconds: Int64
         if let seconds = Int64(text), seconds >= 0 {
             milliseconds = seconds.multipliedReportingOverflow(by: 1000).overflow ? .max : seconds * 1000
-        } else if let date = httpDate.date(from: text) {
+        } else if let date = httpDate().date(from: text) {
             milliseconds = max(0, Int64(date.timeIntervalSince(now) * 1000))
         } else {
             return nil
@@ -39,11 +39,13 @@ public enum AttemptVerdict: Sendable, Equatable {
         return min(milliseconds, maximumRetryAfterMilliseconds)
     }
 
-    private static let httpDate: DateFormatter = {
+    /// A new formatter per use: a shared one is not safe across threads on every
+    /// swift-corelibs-foundation.
+    private static func httpDate() -> DateFormatter {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "GMT")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
         return formatter
-    }()
+    }
 }

@@ -71,13 +71,19 @@ public actor OutboxWorker<Channel: DeliveryChannel>: Service {
             while true {
                 try await sleep(until: ticket.dueAt)
                 try await engine.waitUntilDurable()
-                guard let (work, number) = await channel.work(for: ticket, engine: engine) else { return }
                 try await waitForTurn(of: ticket.projectID)
+                // Read after the wait for a turn, which can be long (a bulk reprocess is paced):
+                // what was due may have been resolved or superseded meanwhile.
+                guard let (work, number) = await channel.work(for: ticket, engine: engine) else {
+                    releaseSlot()
+                    return
+                }
                 let startedAt = engine.clock.now()
                 let result = await channel.send(work, attemptNumber: number, startedAt: startedAt)
                 releaseSlot()
                 // An attempt cut short by shutdown is not an answer: it is sent again on restart.
-                try Task.checkCancellation()
+                // One that got through is recorded, so that it is not sent twice.
+                if Task.isCancelled, result.verdict != .delivered { throw CancellationError() }
                 let report = DeliveryReport(
                     incidentID: ticket.incidentID, item: ticket.item,
                     attempt: DeliveryAttempt(number: number, at: startedAt, statusCode: result.statusCode, error: result.error),
@@ -129,6 +135,11 @@ public actor OutboxWorker<Channel: DeliveryChannel>: Service {
             freeSlots -= 1
         } else {
             await withCheckedContinuation { slotWaiters.append($0) }
+        }
+        // Shutdown began while waiting: hand the slot on instead of starting an attempt.
+        if Task.isCancelled {
+            releaseSlot()
+            throw CancellationError()
         }
     }
 

@@ -1,6 +1,4 @@
 import AsyncHTTPClient
-import Foundation
-import NIOCore
 import SendPromptlyCore
 import SendPromptlyDelivery
 import SendPromptlyEngine
@@ -40,34 +38,8 @@ public struct RepairChannel: DeliveryChannel {
         guard let repairURL = delivery.repairURL else {
             return AttemptResult(statusCode: nil, error: "the project has no repair URL", verdict: .halt)
         }
-        guard let host = URL(string: repairURL)?.host else {
-            return AttemptResult(statusCode: nil, error: "the repair URL is not a URL", verdict: .halt)
-        }
-        do {
-            try await settings.addressPolicy.check(host: host)
-        } catch let refusal as RepairAddressPolicy.Refusal {
-            return AttemptResult(statusCode: nil, error: "refused: \(refusal)", verdict: .halt)
-        } catch {
-            return AttemptResult(statusCode: nil, error: "address check failed: \(error)", verdict: .retry(retryAfterMilliseconds: nil))
-        }
+        if let refused = await settings.addressPolicy.verdict(for: repairURL) { return refused }
         let callback = RepairCallback(delivery: delivery, timestamp: startedAt.millisecondsSinceEpoch / 1000)
-        var request = HTTPClientRequest(url: repairURL)
-        request.method = .POST
-        for header in callback.headers { request.headers.add(name: header.name, value: header.value) }
-        request.body = .bytes(ByteBuffer(bytes: callback.body))
-        do {
-            let response = try await client.execute(request, timeout: TimeAmount(settings.timeout))
-            // Read (and drop) the answer, so that the connection can be reused.
-            for try await _ in response.body {}
-            let status = Int(response.status.code)
-            return AttemptResult(
-                statusCode: status, error: (300..<400).contains(status) ? "redirect not followed" : nil,
-                verdict: AttemptVerdict(httpStatus: status, retryAfter: response.headers.first(name: "Retry-After"), now: Date()))
-        } catch let error as HTTPClientError where [.deadlineExceeded, .readTimeout, .connectTimeout].contains(error) {
-            return AttemptResult(statusCode: nil, error: "timed out after \(settings.timeout)", verdict: .retry(retryAfterMilliseconds: nil))
-        } catch {
-            return AttemptResult(
-                statusCode: nil, error: "network error: \(String(describing: error).prefix(200))", verdict: .retry(retryAfterMilliseconds: nil))
-        }
+        return await HTTPDelivery.post(callback.body, to: repairURL, headers: callback.headers, client: client, timeout: settings.timeout)
     }
 }

@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import SendPromptlyCore
+import SendPromptlyDelivery
 import SendPromptlyAlerts
 import SendPromptlyHTTP
 import SendPromptlyMail
@@ -67,7 +68,7 @@ struct ServeCommand: AsyncParsableCommand {
     var repairRetrySchedule: String?
 
     @Option(help: help(
-        "Hosts and address ranges (CIDR) that repair callbacks may reach although private, link-local or otherwise internal, comma-separated.",
+        "Hosts and address ranges (CIDR) that repair callbacks and Slack webhooks may reach although private, link-local or otherwise internal, comma-separated.",
         "repair-allow", default: "none: only public and loopback addresses"))
     var repairAllow: String?
 
@@ -138,12 +139,13 @@ struct ServeCommand: AsyncParsableCommand {
             repair.pacing.retrySchedule = schedule
         }
         let allowList = setting.string("repair-allow", repairAllow).map { $0.split(separator: ",").map(String.init) } ?? []
-        guard let policy = RepairAddressPolicy(allowing: allowList) else {
+        guard let policy = AddressPolicy(allowing: allowList) else {
             throw StartupError("--repair-allow takes host names and CIDR ranges such as 10.0.0.0/8, separated by commas")
         }
         repair.addressPolicy = policy
         repair.pacing.attemptsPerSecondPerProject = Double(try setting.integer("repair-rate", repairRate, default: 10, range: 1...10_000))
-        let alerts = try alertSettings(setting, defaultPublicURL: settings.port == 0 ? nil : "http://\(settings.host):\(settings.port)")
+        var alerts = try alertSettings(setting, defaultPublicURL: settings.port == 0 ? nil : "http://\(settings.host):\(settings.port)")
+        alerts.addressPolicy = policy
         let dataDirectory = try DataDirectory(path: setting.string("data-dir", dataDir) ?? "./snapshots")
 
         LoggingSystem.bootstrap { label in
@@ -166,6 +168,7 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             alertChannel = try AlertChannel(settings: alerts, http: deliveryClient)
         } catch {
+            try? await deliveryClient.shutdown()
             throw StartupError("cannot set up alerts: \(error)")
         }
 
@@ -216,6 +219,9 @@ struct ServeCommand: AsyncParsableCommand {
             server = try SMTPConfiguration(url: url)
         } catch {
             throw StartupError("--smtp-url: \(error.description)")
+        }
+        if setting.string("smtp-username", smtpUsername) != nil, setting.string("smtp-password-file", smtpPasswordFile) == nil {
+            throw StartupError("--smtp-username needs --smtp-password-file (or put both in --smtp-url)")
         }
         if let file = setting.string("smtp-password-file", smtpPasswordFile) {
             guard let username = setting.string("smtp-username", smtpUsername) else {

@@ -186,6 +186,21 @@ final class RepairCallbackTests: XCTestCase {
         try await Durability.stop(server)
     }
 
+    func testAnAnswerWhoseBodyNeverEndsTimesOut() async throws {
+        let (endpoint, repairURL) = try await endpoint([], then: .trickle)
+        let (server, url) = try await Durability.start(dataDirectory, ["--repair-retry-schedule", "0.05", "--repair-timeout", "0.3"])
+        let project = try await createProject(url, repairURL: repairURL)
+        let (_, incidentID) = try await failedIncident(url, project, "evt_trickle")
+        _ = try await reprocess(url, project, incidentID)
+
+        let exhausted = try await incident(url, project, incidentID, until: Self.replayStatus("exhausted"))
+        let attempts = Self.attempts(exhausted)
+        XCTAssertEqual(attempts.count, 2)
+        XCTAssertTrue(attempts.allSatisfy { ($0["error"] as? String)?.contains("timed out") == true }, "\(attempts)")
+        XCTAssertEqual(endpoint.callbacks.count, 2)
+        try await Durability.stop(server)
+    }
+
     func testRetryAfterIsHonoured() async throws {
         let (_, repairURL) = try await endpoint([.status(429, retryAfter: "1")])
         let (server, url) = try await Durability.start(dataDirectory, fastRetries)

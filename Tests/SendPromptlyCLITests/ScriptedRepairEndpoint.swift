@@ -12,6 +12,8 @@ final class ScriptedRepairEndpoint: Sendable {
         case status(Int, location: String? = nil, retryAfter: String? = nil)
         /// Reads the request and never answers (until the endpoint stops).
         case hang
+        /// Answers 200 with a body that starts and never ends.
+        case trickle
     }
 
     struct Callback: Sendable {
@@ -67,6 +69,12 @@ final class ScriptedRepairEndpoint: Sendable {
             case .hang:
                 try await Task.sleep(for: .seconds(3600))
                 return Response(status: .ok)
+            case .trickle:
+                return Response(status: .ok, body: ResponseBody { writer in
+                    try await writer.write(ByteBuffer(string: "{"))
+                    try await Task.sleep(for: .seconds(3600))
+                    try await writer.finish(nil)
+                })
             }
         }
         let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)

@@ -33,6 +33,8 @@ final class DeliveryPacingTests: XCTestCase {
         XCTAssertNil(RetrySchedule(secondsList: "5,,30"))
         XCTAssertNil(RetrySchedule(secondsList: "-1"))
         XCTAssertNil(RetrySchedule(secondsList: "soon"))
+        XCTAssertNil(RetrySchedule(secondsList: "1e300"), "more than a week is refused, not trapped on")
+        XCTAssertNotNil(RetrySchedule(secondsList: "604800"))
     }
 
     func testTheBucketLetsABurstThroughThenPacesInOrder() {

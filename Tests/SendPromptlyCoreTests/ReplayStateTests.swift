@@ -160,7 +160,9 @@ final class ReplayStateTests: XCTestCase {
         let second = try reprocess(incidentID)
         var current = try incident(incidentID)
         XCTAssertEqual(current.replays.map(\.phase), [.superseded, .sending(dueAt: clock.now())])
-        XCTAssertFalse(try attempt(incidentID, first, number: 1, status: 200, .delivered), "a superseded replay records nothing")
+        XCTAssertTrue(try attempt(incidentID, first, number: 1, status: 200, .delivered), "every attempt is on the timeline")
+        XCTAssertEqual(try incident(incidentID).replays[0].phase, .superseded, "but a superseded replay stays superseded")
+        XCTAssertTrue(try incident(incidentID).timeline.last!.detail.hasSuffix("(the replay was already superseded)"))
         _ = state.takeEffects()
 
         try report(current.eventID, .failed, replay: first)
@@ -172,6 +174,35 @@ final class ReplayStateTests: XCTestCase {
         XCTAssertEqual(current.status, .open)
         XCTAssertEqual(current.replays[1].phase, .failed)
         XCTAssertEqual(endedReplays(), [second])
+    }
+
+    func testAResultBeforeTheDeliveredAttemptIsRecordedKeepsBoth() throws {
+        let incidentID = try failedIncident("evt_1")
+        let replayID = try reprocess(incidentID)
+        // The repair endpoint reported before its 2xx reached the dispatcher's record.
+        try report(try incident(incidentID).eventID, .success, replay: replayID)
+        XCTAssertTrue(try attempt(incidentID, replayID, number: 1, status: 202, .delivered))
+        let current = try incident(incidentID)
+        XCTAssertEqual(current.status, .resolved)
+        XCTAssertEqual(current.replays[0].phase, .succeeded)
+        XCTAssertEqual(current.replays[0].attempts.map(\.statusCode), [202])
+        XCTAssertTrue(state.dueDeliveries().allSatisfy { if case .replay = $0.item { false } else { true } })
+    }
+
+    func testADeliveryRecordedAfterTheClockWentBackExpiresAtOnce() throws {
+        let incidentID = try failedIncident("evt_1")
+        let replayID = try reprocess(incidentID)
+        // The wheel has run to a later instant than the one the attempt is recorded at.
+        state.advance(to: clock.now().adding(seconds: 120))
+        _ = state.takeEffects()
+        XCTAssertTrue(try attempt(incidentID, replayID, number: 1, status: 200, .delivered))
+        let current = try incident(incidentID)
+        XCTAssertEqual(current.replays[0].phase, .timedOut, "not left awaiting a deadline the wheel can no longer fire")
+        XCTAssertEqual(current.status, .open)
+        var writer = BinaryWriter()
+        state.encodeSnapshot(to: &writer)
+        var reader = BinaryReader(writer.bytes)
+        XCTAssertNoThrow(try ShardState.decodeSnapshot(from: &reader), "and the snapshot still restores")
     }
 
     func testAttemptReportsAreRecordedOnceInOrder() throws {

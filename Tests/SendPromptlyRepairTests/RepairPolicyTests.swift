@@ -38,22 +38,22 @@ final class RepairPolicyTests: XCTestCase {
     }
 
     func testTheAllowListTakesRangesAndHosts() async throws {
-        let policy = try XCTUnwrap(RepairAddressPolicy(allowing: ["10.0.0.0/8", "Repair.Internal"]))
+        let policy = try XCTUnwrap(AddressPolicy(allowing: ["10.0.0.0/8", "Repair.Internal"]))
         XCTAssertTrue(policy.allowedRanges[0].contains(IPAddress("10.200.0.1")!))
         XCTAssertFalse(policy.allowedRanges[0].contains(IPAddress("11.0.0.1")!))
         XCTAssertTrue(policy.allowedHosts.contains("repair.internal"))
         try await policy.check(host: "repair.internal")
         try await policy.check(host: "10.9.8.7")
-        XCTAssertNil(RepairAddressPolicy(allowing: ["10.0.0.0/99"]))
-        XCTAssertNil(RepairAddressPolicy(allowing: ["bad host!"]))
+        XCTAssertNil(AddressPolicy(allowing: ["10.0.0.0/99"]))
+        XCTAssertNil(AddressPolicy(allowing: ["bad host!"]))
 
-        let strict = try XCTUnwrap(RepairAddressPolicy())
+        let strict = try XCTUnwrap(AddressPolicy())
         try await strict.check(host: "127.0.0.1")
         try await strict.check(host: "[::1]")
         do {
             try await strict.check(host: "192.168.0.10")
             XCTFail("a private address passed")
-        } catch let refusal as RepairAddressPolicy.Refusal {
+        } catch let refusal as AddressPolicy.Refusal {
             XCTAssertTrue(refusal.description.contains("private"), refusal.description)
         }
     }

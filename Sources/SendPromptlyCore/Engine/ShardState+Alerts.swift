@@ -26,18 +26,18 @@ extension ShardState {
     /// Records one attempt of alert `number` (see ``recordDeliveryAttempt(_:project:now:)``).
     func recordAlertAttempt(_ report: DeliveryReport, alert number: Int, in project: ProjectState, now: Timestamp) -> Bool {
         guard var incident = project.incidents[report.incidentID], incident.alerts.indices.contains(number - 1),
-              case .sending = incident.alerts[number - 1].phase,
-              report.attempt.number == incident.alerts[number - 1].attempts.count + 1
+              report.attempt.number == incident.alerts[number - 1].attempts.count + 1,
+              case .sending = incident.alerts[number - 1].phase
         else { return false }
         let index = number - 1
         incident.alerts[index].attempts.append(report.attempt)
-        let outcome = Self.describe(report.attempt)
+        let outcome = report.attempt.summary
         let about = Self.describe(incident.alerts[index])
         let detail: String
         switch report.disposition {
         case .delivered:
             incident.alerts[index].phase = .sent
-            detail = "alert sent: \(about)" + (outcome.isEmpty ? "" : " (\(outcome))")
+            detail = "alert sent: \(about) (\(outcome))"
         case .retry(let dueAt):
             incident.alerts[index].phase = .sending(dueAt: dueAt)
             detail = "alert failed: \(outcome); retry at \(RFC3339.format(dueAt)) (\(about))"
@@ -68,9 +68,5 @@ extension ShardState {
         case .email: "\(alert.subjectName) by email to \(alert.recipients.joined(separator: ", "))"
         case .slack: "\(alert.subjectName) to Slack"
         }
-    }
-
-    private static func describe(_ attempt: DeliveryAttempt) -> String {
-        [attempt.statusCode.map(String.init), attempt.error].compactMap { $0 }.joined(separator: " ")
     }
 }

@@ -76,11 +76,19 @@ extension ShardState {
         let id = project.id
         guard var incident = project.incidents[report.incidentID],
               let index = incident.replays.firstIndex(where: { $0.id == replayID }),
-              case .sending = incident.replays[index].phase,
               report.attempt.number == incident.replays[index].attempts.count + 1
         else { return false }
         incident.replays[index].attempts.append(report.attempt)
-        var detail = "replay \(replayID) attempt \(report.attempt.number): " + Self.describe(report.attempt)
+        var detail = "replay \(replayID) attempt \(report.attempt.number): " + report.attempt.summary
+        guard case .sending = incident.replays[index].phase else {
+            // The attempt finished after the replay moved on (its result came first, or it was
+            // superseded): every attempt is on the timeline, but it changes nothing else.
+            incident.timeline.append(TimelineEntry(
+                at: now, kind: .replayAttempt, detail: detail + " (the replay was already \(incident.replays[index].phase.name))"))
+            project.incidents[incident.id] = incident
+            return true
+        }
+        var dueAlready: ReplayTimer?
         switch report.disposition {
         case .delivered:
             let event = project.events[incident.eventID]!
@@ -89,7 +97,8 @@ extension ShardState {
             incident.replays[index].phase = .awaitingResult(deadline: deadline)
             let timer = ReplayTimer(projectID: id, incidentID: incident.id, replayID: replayID, deadline: deadline)
             project.replayTimers[replayID] = timer
-            wheel.schedule(timer)
+            // Only a clock that went backwards makes the deadline due already.
+            if !wheel.schedule(timer) { dueAlready = timer }
             detail += ", delivered; result due by \(RFC3339.format(deadline))"
         case .retry(let dueAt):
             incident.replays[index].phase = .sending(dueAt: dueAt)
@@ -102,6 +111,7 @@ extension ShardState {
         }
         incident.timeline.append(TimelineEntry(at: now, kind: .replayAttempt, detail: detail))
         project.incidents[incident.id] = incident
+        if let dueAlready { expire(dueAlready) }
         switch report.disposition {
         case .halted: reopen(incident.id, in: project, replay: replayID, as: .halted, at: now, because: "replay \(replayID) halted")
         case .exhausted: reopen(incident.id, in: project, replay: replayID, as: .exhausted, at: now, because: "replay \(replayID) exhausted its retries")
@@ -139,15 +149,6 @@ extension ShardState {
             wheel.cancel(timer)
         }
         replay.phase = phase
-    }
-
-    private static func describe(_ attempt: DeliveryAttempt) -> String {
-        switch (attempt.statusCode, attempt.error) {
-        case (let code?, let error?): "HTTP \(code) (\(error))"
-        case (let code?, nil): "HTTP \(code)"
-        case (nil, let error?): error
-        case (nil, nil): "no answer"
-        }
     }
 
     /// What the next attempt of `replayID` sends; nil when the replay no longer waits for one

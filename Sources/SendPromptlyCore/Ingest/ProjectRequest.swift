@@ -121,8 +121,13 @@ public enum URLRules {
         return host.isEmpty ? nil : host.lowercased()
     }
 
+    /// `localhost`, or an IP literal in 127.0.0.0/8 or `::1`. Judged by the literal, not by a
+    /// name that merely starts with `127.` (which any DNS zone can point anywhere).
     public static func isLoopback(host: String) -> Bool {
-        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+        if host == "localhost" || host == "::1" { return true }
+        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets[0] == "127"
+            && octets.allSatisfy { octet in octet.count <= 3 && UInt8(octet) != nil }
     }
 
     /// A repair URL is `https://`, or `http://` to a loopback address, or any `http://` URL
@@ -135,11 +140,14 @@ public enum URLRules {
             message: "repair_url must be an https:// URL (http:// only to loopback, or with --allow-insecure-repair-urls)")
     }
 
+    /// `local@domain.tld` in printable ASCII without the characters an SMTP envelope cannot
+    /// carry unquoted: what the mailer can send to (it does not speak SMTPUTF8).
     static func isPlausibleEmail(_ text: String) -> Bool {
+        let forbidden = Set("<>()[],;:\\\"".utf8)
         let parts = text.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
+        guard text.utf8.count <= 254, parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
               !parts[1].hasPrefix("."), !parts[1].hasSuffix(".")
         else { return false }
-        return !text.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" || $0 == "," })
+        return text.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F && !forbidden.contains($0) }
     }
 }

@@ -26,6 +26,13 @@ public struct DeliveryAttempt: Sendable, Equatable {
         self.statusCode = statusCode
         self.error = error
     }
+
+    /// The status and the error as the timeline and alerts show them: `503`, `307 redirect not
+    /// followed`, `timed out after 10 s`.
+    public var summary: String {
+        let parts = [statusCode.map(String.init), error].compactMap { $0 }
+        return parts.isEmpty ? "no answer" : parts.joined(separator: " ")
+    }
 }
 
 /// A reprocess request: one `replay_id`, the callbacks sent for it, and where it stands.

@@ -34,12 +34,16 @@ public struct RetrySchedule: Sendable, Equatable {
         return max(jittered, retryAfterMilliseconds ?? 0)
     }
 
+    /// The longest delay a schedule may hold.
+    public static let maximumDelaySeconds: Double = 7 * 24 * 3600
+
     /// Parses a comma-separated list of delays in seconds (`"5,30,120"`, decimals allowed),
-    /// as the command line gives it; nil when an element is not a non-negative number.
+    /// as the command line gives it; nil when an element is not a number from 0 to
+    /// ``maximumDelaySeconds``.
     public init?(secondsList text: String, jitter: Double = 0.2) {
         var delays: [Int64] = []
         for element in text.split(separator: ",", omittingEmptySubsequences: false) {
-            guard let seconds = Double(String(element.filter { $0 != " " })), seconds >= 0, seconds.isFinite else {
+            guard let seconds = Double(String(element.filter { $0 != " " })), (0...Self.maximumDelaySeconds).contains(seconds) else {
                 return nil
             }
             delays.append(Int64((seconds * 1000).rounded()))

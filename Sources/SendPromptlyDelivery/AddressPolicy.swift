@@ -3,21 +3,30 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Foundation
 import NIOPosix
 
-/// Which addresses a repair callback may go to. A repair URL is typed by a project's operator,
-/// so without this rule it would let anyone with a manage key make the server POST into its
-/// own network (SSRF): cloud metadata services, admin panels on private addresses.
+/// Which addresses the server's outbound POSTs (repair callbacks, Slack webhooks) may go to.
+/// Those URLs are typed into project settings, so without this rule anyone who can edit a
+/// project could make the server POST into its own network (SSRF): cloud metadata services,
+/// admin panels on private addresses.
 ///
 /// By default every address the host resolves to must be public or loopback (loopback is
-/// allowed by the wire contract for local repair endpoints). Self-hosters whose repair
-/// endpoint is internal name the hosts or ranges to allow (`--repair-allow`).
+/// allowed by the wire contract for local repair endpoints). Self-hosters whose endpoints are
+/// internal name the hosts or ranges to allow (`--repair-allow`).
 ///
 /// The check runs on each attempt, after DNS resolution, so a name that later resolves to a
-/// private address is refused then. (The HTTP client resolves the name again when it connects;
-/// a name that changes its answer between the two lookups is not caught.)
-public struct RepairAddressPolicy: Sendable {
+/// private address is refused then. Known gap: the HTTP client resolves the name again when it
+/// connects, so a name that changes its answer between the two lookups (DNS rebinding with a
+/// zero TTL) is not caught.
+public struct AddressPolicy: Sendable {
+    /// The host resolves to an address the policy does not allow: retrying cannot help.
     public struct Refusal: Error, Sendable, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// The host did not resolve: perhaps a DNS outage, so the attempt is retried.
+    public struct ResolutionFailure: Error, Sendable, CustomStringConvertible {
         public let description: String
     }
 
@@ -64,7 +73,7 @@ public struct RepairAddressPolicy: Sendable {
         var list: UnsafeMutablePointer<addrinfo>?
         let status = getaddrinfo(host, nil, &hints, &list)
         guard status == 0, let first = list else {
-            throw Refusal(description: "\(host) does not resolve: \(String(cString: gai_strerror(status)))")
+            throw ResolutionFailure(description: "\(host) does not resolve: \(String(cString: gai_strerror(status)))")
         }
         defer { freeaddrinfo(first) }
         var addresses: [IPAddress] = []
@@ -73,7 +82,25 @@ public struct RepairAddressPolicy: Sendable {
             if let address = IPAddress(socketAddress: entry.pointee.ai_addr) { addresses.append(address) }
             cursor = entry.pointee.ai_next
         }
-        guard !addresses.isEmpty else { throw Refusal(description: "\(host) has no IP address") }
+        guard !addresses.isEmpty else { throw ResolutionFailure(description: "\(host) has no IP address") }
         return addresses
+    }
+}
+
+extension AddressPolicy {
+    /// Checks the host of `url` before a POST: nil when it may go; otherwise the attempt's
+    /// result, which halts on a refused address and is retried when the name did not resolve.
+    public func verdict(for url: String) async -> AttemptResult? {
+        guard let host = URL(string: url)?.host else {
+            return AttemptResult(statusCode: nil, error: "not a URL", verdict: .halt)
+        }
+        do {
+            try await check(host: host)
+            return nil
+        } catch let refusal as Refusal {
+            return AttemptResult(statusCode: nil, error: "refused: \(refusal)", verdict: .halt)
+        } catch {
+            return AttemptResult(statusCode: nil, error: "\(error)", verdict: .retry(retryAfterMilliseconds: nil))
+        }
     }
 }

@@ -64,7 +64,7 @@ def main():
     nginx, access_log = start_nginx(workdir, port)
     server = None
     try:
-        server = Server(binary, workdir, ["--repair-rate", "1000000"])
+        server = Server(binary, workdir, ["--repair-rate", "10000"])
         status, project = server.request("POST", "/admin/v1/projects", {"name": "bench", "repair_url": f"http://127.0.0.1:{port}/repair"})
         key = project["api_key"]
         since = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 60))

@@ -76,7 +76,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("public-url"),
-        help: help("The server's address as operators reach it, for the console links in alerts.", "public-url", default: "http://HOST:PORT"))
+        help: help(
+            "The server's address as operators reach it: console links in alerts, the console's curl commands, Secure cookies when https.",
+            "public-url", default: "http://HOST:PORT"))
     var publicURL: String?
 
     @Option(
@@ -144,6 +146,7 @@ struct ServeCommand: AsyncParsableCommand {
         repair.addressPolicy = policy
         repair.pacing.attemptsPerSecondPerProject = Double(try setting.integer("repair-rate", repairRate, default: 10, range: 1...10_000))
         let alerts = try alertSettings(setting, defaultPublicURL: settings.port == 0 ? nil : "http://\(settings.host):\(settings.port)")
+        settings.publicURL = setting.string("public-url", publicURL)
         let dataDirectory = try DataDirectory(path: setting.string("data-dir", dataDir) ?? "./snapshots")
 
         LoggingSystem.bootstrap { label in

@@ -214,6 +214,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
+            exclude: ["Console/console_browser_test.py"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

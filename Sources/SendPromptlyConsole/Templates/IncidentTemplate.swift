@@ -34,9 +34,9 @@ extension ConsoleTemplates {
     </div>
     <section class="card" aria-labelledby="timeline-heading">
     <h2 id="timeline-heading">Timeline</h2>
-    <div class="table-wrap"><table id="timeline">
+    <div class="table-wrap"><table class="stack" id="timeline">
     <thead><tr><th scope="col">When</th><th scope="col">What</th><th scope="col">Detail</th></tr></thead>
-    <tbody>{{#timeline}}<tr><td>{{at}}</td><td>{{kind}}</td><td>{{detail}}</td></tr>{{/timeline}}</tbody>
+    <tbody>{{#timeline}}<tr><td data-label="When">{{at}}</td><td data-label="What">{{kind}}</td><td>{{detail}}</td></tr>{{/timeline}}</tbody>
     </table></div>
     </section>
     <div class="grid">

@@ -24,18 +24,18 @@ extension ConsoleTemplates {
     <section class="card" aria-labelledby="list-heading">
     <h2 id="list-heading">{{matching}} matching{{#truncated}}, the first {{limit}} shown{{/truncated}}</h2>
     {{#hasRows}}
-    <div class="table-wrap"><table>
+    <div class="table-wrap"><table class="stack">
     <thead><tr><th scope="col">Incident</th><th scope="col">Status</th><th scope="col">Reason</th><th scope="col">Effect</th><th scope="col">Provider event</th><th scope="col">Opened</th><th scope="col">Last error</th></tr></thead>
     <tbody>
     {{#rows}}
     <tr>
-    <td><a href="/console/projects/{{projectID}}/incidents/{{id}}">{{id}}</a></td>
-    <td><span class="badge {{status}}">{{status}}</span></td>
-    <td>{{reason}}</td>
-    <td>{{effectType}}</td>
-    <td>{{providerEventID}}{{#internalReference}}<br><span class="muted">{{internalReference}}</span>{{/internalReference}}</td>
-    <td>{{openedAt}}</td>
-    <td>{{lastError}}</td>
+    <td data-label="Incident"><a href="/console/projects/{{projectID}}/incidents/{{id}}">{{id}}</a></td>
+    <td data-label="Status"><span class="badge {{status}}">{{status}}</span></td>
+    <td data-label="Reason">{{reason}}</td>
+    <td data-label="Effect">{{effectType}}</td>
+    <td data-label="Provider event">{{providerEventID}}{{#internalReference}}<br><span class="muted">{{internalReference}}</span>{{/internalReference}}</td>
+    <td data-label="Opened">{{openedAt}}</td>
+    <td data-label="Last error">{{lastError}}</td>
     </tr>
     {{/rows}}
     </tbody>

@@ -14,7 +14,11 @@ extension ConsoleTemplates {
     </section>
     {{/revealed}}
     {{^revealed}}<p class="notice">The commands read the project's key from <code>{{placeholder}}</code>: <code>export SENDPROMPTLY_API_KEY=sk_...</code> first, or <a href="/console/projects/{{projectID}}">create a key</a> and come back.</p>{{/revealed}}
-    <div class="grid">
+    <section class="card" aria-labelledby="checklist-heading">
+    <h2 id="checklist-heading">Checklist</h2>
+    <iframe id="checklist" title="Integration checklist" src="/console/projects/{{projectID}}/integration/checklist" style="width:100%;height:13rem;border:0"></iframe>
+    <p>Then open the incident, press <strong>Reprocess</strong> and see it resolved: <a href="/console/projects/{{projectID}}/incidents">incidents of {{projectName}}</a>.</p>
+    </section>
     <section class="card" aria-labelledby="commands-heading">
     <h2 id="commands-heading">Commands</h2>
     <p class="muted">Against {{baseURL}}, for a new test event; reload the page for another one.</p>
@@ -25,12 +29,6 @@ extension ConsoleTemplates {
     <p><button type="button" class="secondary" data-copy="{{id}}">Copy command</button></p>
     {{/commands}}
     </section>
-    <section class="card" aria-labelledby="checklist-heading">
-    <h2 id="checklist-heading">Checklist</h2>
-    <iframe id="checklist" title="Integration checklist" src="/console/projects/{{projectID}}/integration/checklist" style="width:100%;height:17rem;border:0"></iframe>
-    <p>Then open the incident, press <strong>Reprocess</strong> and see it resolved: <a href="/console/projects/{{projectID}}/incidents">incidents of {{projectName}}</a>.</p>
-    </section>
-    </div>
     {{/page}}{{/content}}{{/layout}}
     """
 

@@ -54,13 +54,15 @@ extension ConsoleTemplates {
     .reprocessing{color:var(--warn)}
     .resolved{color:var(--ok)}
     .muted{color:var(--muted)}
-    pre{background:#101828;color:#e8edf5;padding:.75rem;border-radius:6px;overflow-x:auto;white-space:pre-wrap;overflow-wrap:anywhere;margin:.25rem 0}
+    pre{background:#101828;color:#e8edf5;padding:.75rem;border-radius:6px;overflow-x:auto;white-space:pre;margin:.25rem 0}
     ol.checklist{padding-left:1.25rem}
     ol.checklist li{margin:.35rem 0}
     .done{color:var(--ok);font-weight:600}
     .waiting{color:var(--muted)}
     svg{display:block;width:100%;height:auto;max-width:36rem}
-    @media (max-width:40rem){main{padding:.75rem}header{padding:.6rem .75rem}dl.facts{grid-template-columns:1fr}th,td{padding:.3rem}}
+    @media (max-width:40rem){main{padding:.75rem}header{padding:.6rem .75rem}dl.facts{grid-template-columns:1fr}th,td{padding:.3rem}
+    table.stack thead{display:none}table.stack tr{display:block;padding:.4rem 0;border-bottom:1px solid var(--line)}
+    table.stack td{display:block;border:0;padding:.1rem 0;overflow-wrap:anywhere}table.stack td[data-label]::before{content:attr(data-label) ": ";font-weight:600}}
     </style>
     </head>
     <body>

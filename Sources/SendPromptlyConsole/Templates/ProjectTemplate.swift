@@ -39,16 +39,16 @@ extension ConsoleTemplates {
     </section>
     <section class="card" aria-labelledby="keys-heading">
     <h2 id="keys-heading">API keys</h2>
-    <div class="table-wrap"><table>
+    <div class="table-wrap"><table class="stack">
     <thead><tr><th scope="col">Label</th><th scope="col">Scope</th><th scope="col">Created</th><th scope="col">Last used</th><th scope="col">State</th></tr></thead>
     <tbody>
     {{#keys}}
     <tr>
-    <td>{{label}}<br><span class="muted">{{id}}</span></td>
-    <td>{{scope}}</td>
-    <td>{{createdAt}}</td>
-    <td>{{#lastUsedAt}}{{lastUsedAt}}{{/lastUsedAt}}{{^lastUsedAt}}never{{/lastUsedAt}}</td>
-    <td>{{#revokedAt}}revoked {{revokedAt}}{{/revokedAt}}{{^revokedAt}}
+    <td data-label="Label">{{label}}<br><span class="muted">{{id}}</span></td>
+    <td data-label="Scope">{{scope}}</td>
+    <td data-label="Created">{{createdAt}}</td>
+    <td data-label="Last used">{{#lastUsedAt}}{{lastUsedAt}}{{/lastUsedAt}}{{^lastUsedAt}}never{{/lastUsedAt}}</td>
+    <td data-label="State">{{#revokedAt}}revoked {{revokedAt}}{{/revokedAt}}{{^revokedAt}}
     <form class="inline" method="post" action="/console/projects/{{page.id}}/keys/{{id}}/revoke">
     <input type="hidden" name="_csrf" value="{{chrome.csrf}}">
     <button type="submit" class="danger" aria-label="Revoke key {{label}}">Revoke</button>

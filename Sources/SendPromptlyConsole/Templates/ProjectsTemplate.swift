@@ -6,16 +6,16 @@ extension ConsoleTemplates {
     <section class="card" aria-labelledby="projects-heading">
     <h2 id="projects-heading">All projects</h2>
     {{#hasProjects}}
-    <div class="table-wrap"><table>
+    <div class="table-wrap"><table class="stack">
     <thead><tr><th scope="col">Name</th><th scope="col">Mode</th><th scope="col">Open incidents</th><th scope="col">Pending receipts</th><th scope="col">Created</th></tr></thead>
     <tbody>
     {{#projects}}
     <tr>
-    <td><a href="/console/projects/{{id}}">{{name}}</a><br><span class="muted">{{id}}</span></td>
-    <td>{{mode}}</td>
-    <td><a href="/console/projects/{{id}}/incidents?status=open">{{openIncidents}}</a></td>
-    <td>{{pendingReceipts}}</td>
-    <td>{{createdAt}}</td>
+    <td data-label="Name"><a href="/console/projects/{{id}}">{{name}}</a><br><span class="muted">{{id}}</span></td>
+    <td data-label="Mode">{{mode}}</td>
+    <td data-label="Open incidents"><a href="/console/projects/{{id}}/incidents?status=open">{{openIncidents}}</a></td>
+    <td data-label="Pending receipts">{{pendingReceipts}}</td>
+    <td data-label="Created">{{createdAt}}</td>
     </tr>
     {{/projects}}
     </tbody>

@@ -9,7 +9,7 @@ final class ConsoleHTTPTests: XCTestCase {
     private static let pages = [
         "/console", "/console/projects", "/console/projects/prj_x", "/console/projects/prj_x/incidents",
         "/console/projects/prj_x/incidents?status=open", "/console/projects/prj_x/incidents/inc_x",
-        "/console/projects/prj_x/integration", "/console/projects/prj_x/integration/checklist",
+        "/console/projects/prj_x/integration", "/console/projects/prj_x/integration/checklist", "/console/no/such/page",
     ]
     private static let actions = [
         "/console/projects", "/console/projects/prj_x", "/console/projects/prj_x/keys",
@@ -230,6 +230,9 @@ final class ConsoleHTTPTests: XCTestCase {
 
             let unknown = try await console.get("/console/projects/prj_unknown")
             XCTAssertEqual(unknown.status, .notFound)
+            let nowhere = try await console.get("/console/no/such/page")
+            XCTAssertEqual(nowhere.status, .notFound)
+            XCTAssertTrue(nowhere.html.contains("There is no such page"))
         }
     }
 

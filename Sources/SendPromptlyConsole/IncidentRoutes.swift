@@ -34,7 +34,6 @@ struct IncidentPage {
     let projectName: String
     let id: String
     let status: String
-    let reason: String
     let isResolved: Bool
     let isReprocessing: Bool
     let hasRepairURL: Bool
@@ -60,7 +59,6 @@ struct IncidentPage {
         projectName = project.settings.name
         id = incident.id.rawValue
         status = incident.status.rawValue
-        reason = incident.reason.rawValue
         isResolved = incident.status == .resolved
         isReprocessing = incident.status == .reprocessing
         hasRepairURL = project.settings.repairURL != nil

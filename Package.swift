@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "SendPromptlyRepair", targets: ["SendPromptlyRepair"]),
         .library(name: "SendPromptlyMail", targets: ["SendPromptlyMail"]),
         .library(name: "SendPromptlyAlerts", targets: ["SendPromptlyAlerts"]),
+        .library(name: "SendPromptlyConsole", targets: ["SendPromptlyConsole"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -30,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         /// The pure engine: value types, the timing wheel and the shard state machine.
@@ -63,10 +65,24 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        /// The operator's web console at /console: sessions, CSRF, Mustache pages compiled
+        /// into the binary, server-rendered SVG charts. No JavaScript build, no CDN.
+        .target(
+            name: "SendPromptlyConsole",
+            dependencies: [
+                "SendPromptlyCore",
+                "SendPromptlyEngine",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         /// The HTTP front: routes, authentication, the wire format of ../shared/API.md.
         .target(
             name: "SendPromptlyHTTP",
             dependencies: [
+                "SendPromptlyConsole",
                 "SendPromptlyCore",
                 "SendPromptlyEngine",
                 .product(name: "Atomics", package: "swift-atomics"),
@@ -173,6 +189,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "SendPromptlyConsoleTests",
+            dependencies: [
+                "SendPromptlyConsole",
+                "SendPromptlyCore",
+                "SendPromptlyEngine",
+                "SendPromptlyHTTP",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "SendPromptlyRepairTests",
             dependencies: ["SendPromptlyDelivery", "SendPromptlyRepair"],
             swiftSettings: swiftSettings
@@ -188,6 +215,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
+            exclude: ["Console/console_browser_test.py"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,11 +1,12 @@
 import Hummingbird
 import Logging
 import ServiceLifecycle
+import SendPromptlyConsole
 import SendPromptlyCore
 import SendPromptlyEngine
 
-/// Builds the HTTP application: every route of the wire contract, the error shape, and
-/// `services` to run beside the server.
+/// Builds the HTTP application: every route of the wire contract, the error shape, the
+/// operator's console under `/console`, and `services` to run beside the server.
 ///
 /// The server listens at once. Until the caller installs the engine in `slot` and sets
 /// `readiness`, `/readyz` and every API route answer 503 `unavailable`; `/healthz` answers 200
@@ -25,6 +26,10 @@ public func buildApplication(
     api.addIngestRoutes(to: gated)
     api.addIncidentRoutes(to: gated)
     api.addAdminRoutes(to: gated)
+    // The console answers HTML, so it gates itself on the same readiness (a 503 page).
+    ConsoleRoutes(
+        engine: { readiness.isReady ? slot.engine : nil }, settings: settings.console, adminTokenHash: adminTokenHash
+    ).add(to: router)
     return Application(
         router: router,
         configuration: ApplicationConfiguration(address: .hostname(settings.host, port: settings.port), serverName: "sendpromptly"),

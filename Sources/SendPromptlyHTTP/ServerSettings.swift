@@ -1,6 +1,7 @@
 import Atomics
 import SendPromptlyEngine
 import Synchronization
+import SendPromptlyConsole
 import SendPromptlyCore
 
 /// What the HTTP front needs to know beyond the engine. Defaults are the embedded defaults of
@@ -14,6 +15,9 @@ public struct ServerSettings: Sendable {
     public var allowInsecureRepairURLs = false
     /// How often deadlines are checked; with the engine's tick it bounds a timeout's lateness.
     public var expiryInterval: Duration = .milliseconds(100)
+    /// The server's address as operators reach it (`--public-url`): the console's cookies are
+    /// `Secure` when it is https, and its curl commands use it. Nil: the address the browser used.
+    public var publicURL: String?
 
     public init() {}
 }
@@ -49,4 +53,15 @@ public final class EngineSlot: Sendable {
     }
 
     public var engine: Engine? { reference.load() }
+}
+
+extension ServerSettings {
+    /// What the console takes from these settings.
+    var console: ConsoleSettings {
+        var console = ConsoleSettings()
+        console.publicURL = publicURL
+        console.allowInsecureRepairURLs = allowInsecureRepairURLs
+        console.maximumBodyBytes = maximumBodyBytes
+        return console
+    }
 }

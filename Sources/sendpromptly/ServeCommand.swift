@@ -77,7 +77,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("public-url"),
-        help: help("The server's address as operators reach it, for the console links in alerts.", "public-url", default: "http://HOST:PORT"))
+        help: help(
+            "The server's address as operators reach it: console links in alerts, the console's curl commands, Secure cookies when https.",
+            "public-url", default: "http://HOST:PORT"))
     var publicURL: String?
 
     @Option(
@@ -146,6 +148,7 @@ struct ServeCommand: AsyncParsableCommand {
         repair.pacing.attemptsPerSecondPerProject = Double(try setting.integer("repair-rate", repairRate, default: 10, range: 1...10_000))
         var alerts = try alertSettings(setting, defaultPublicURL: settings.port == 0 ? nil : "http://\(settings.host):\(settings.port)")
         alerts.addressPolicy = policy
+        settings.publicURL = setting.string("public-url", publicURL)
         let dataDirectory = try DataDirectory(path: setting.string("data-dir", dataDir) ?? "./snapshots")
 
         LoggingSystem.bootstrap { label in

@@ -255,7 +255,7 @@ def main(console, slack_url):
     check("Reprocess requested" in console.notice(), "reprocess requested")
     console.wait("the incident to be resolved", lambda: console.text("#incident-status") == "resolved", timeout=60)
     timeline = console.text("#timeline")
-    for text in ["replay requested", "HTTP 202", "replay_success"]:
+    for text in ["replay requested", "attempt 1: 202, delivered", "replay_success"]:
         check(text in timeline, f"the timeline shows {text}: {timeline}")
     check(len(console.driver.find_elements(By.CSS_SELECTOR, "meta[http-equiv='refresh']")) == 0, "a resolved incident stops refreshing")
     console.screenshot("incident-resolved")

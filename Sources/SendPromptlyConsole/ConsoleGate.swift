@@ -22,6 +22,9 @@ extension ConsoleRoutes {
                 return notFound(call)
             } catch EngineError.notFound {
                 return notFound(call)
+            } catch {
+                context.logger.error("console request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
+                return internalError(call)
             }
         }
     }
@@ -49,6 +52,9 @@ extension ConsoleRoutes {
                 return notFound(call)
             } catch let error as EngineError {
                 return call.redirect(back(context.parameters), notice: Self.describe(error), isError: true)
+            } catch {
+                context.logger.error("console request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
+                return internalError(call)
             }
         }
     }

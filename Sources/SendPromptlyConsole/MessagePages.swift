@@ -22,6 +22,18 @@ extension ConsoleRoutes {
             status: .notFound)
     }
 
+    /// What the operator sees when an action failed for a reason that is not theirs (the
+    /// journal could not be written): nothing was acknowledged, and the log has the cause.
+    func internalError(_ call: ConsoleCall) -> Response {
+        PageRenderer.render(
+            "message", title: "Something went wrong", chrome: call.chrome(.projects, notice: nil),
+            page: MessagePage(
+                heading: "Something went wrong",
+                text: "The server could not complete this request, and nothing of it was applied. The server log has the details.",
+                linkPath: "/console", linkLabel: "Back to the console"),
+            status: .internalServerError)
+    }
+
     static func forbidden(chrome: Chrome) -> Response {
         PageRenderer.render(
             "message", title: "Refused", chrome: chrome,

@@ -16,8 +16,9 @@ public struct AlertSettings: Sendable {
     /// Where Slack webhooks may go: the repair callbacks' policy (`--repair-allow`).
     public var addressPolicy = AddressPolicy()!
     /// Retries spread over about seven hours, so a mail server down for an afternoon still
-    /// gets every alert; 20 alerts per second per project; 16 in flight at once.
-    public var pacing = OutboxPacing(retrySchedule: .alerts, attemptsPerSecondPerProject: 20, maximumConcurrentAttempts: 16)
+    /// gets every alert; 20 alerts per second per project; 16 in flight at once, 4 for one project.
+    public var pacing = OutboxPacing(
+        retrySchedule: .alerts, attemptsPerSecondPerProject: 20, maximumConcurrentAttempts: 16, maximumConcurrentAttemptsPerProject: 4)
 
     public init() {}
 }

@@ -57,7 +57,13 @@ public struct AddressPolicy: Sendable {
     public func check(host: String) async throws {
         let name = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
         if allowedHosts.contains(name.lowercased()) { return }
-        let addresses = try await NIOThreadPool.singleton.runIfActive { try Self.resolve(name) }
+        // An IP literal needs no lookup (and no hop to the blocking-I/O threads).
+        let addresses: [IPAddress]
+        if let literal = IPAddress(name) {
+            addresses = [literal]
+        } else {
+            addresses = try await NIOThreadPool.singleton.runIfActive { try Self.resolve(name) }
+        }
         for address in addresses {
             if allowedRanges.contains(where: { $0.contains(address) }) { continue }
             if let category = address.restrictedCategory {

@@ -8,10 +8,17 @@ public struct OutboxPacing: Sendable {
     public var attemptsPerSecondPerProject: Double
     /// Attempts in flight at once, over all projects.
     public var maximumConcurrentAttempts: Int
+    /// Attempts in flight at once to one project's receiver: a slow one cannot hold them all.
+    public var maximumConcurrentAttemptsPerProject: Int
 
-    public init(retrySchedule: RetrySchedule, attemptsPerSecondPerProject: Double, maximumConcurrentAttempts: Int) {
+    public init(
+        retrySchedule: RetrySchedule, attemptsPerSecondPerProject: Double, maximumConcurrentAttempts: Int,
+        maximumConcurrentAttemptsPerProject: Int
+    ) {
+        precondition(maximumConcurrentAttemptsPerProject <= maximumConcurrentAttempts)
         self.retrySchedule = retrySchedule
         self.attemptsPerSecondPerProject = attemptsPerSecondPerProject
         self.maximumConcurrentAttempts = maximumConcurrentAttempts
+        self.maximumConcurrentAttemptsPerProject = maximumConcurrentAttemptsPerProject
     }
 }

@@ -26,8 +26,9 @@ public actor OutboxWorker<Channel: DeliveryChannel>: Service {
     private var delivering: Set<DeliveryKey> = []
     private var buckets: [ProjectID: TokenBucket] = [:]
     private var random = SystemRandomNumberGenerator()
-    private var freeSlots: Int
-    private var slotWaiters: [CheckedContinuation<Void, Never>] = []
+    private var slots: AttemptSlots
+    /// Each project's own share of the slots, so one slow receiver cannot take them all.
+    private var projectSlots: [ProjectID: AttemptSlots] = [:]
 
     private struct DeliveryKey: Hashable {
         let incidentID: IncidentID
@@ -39,7 +40,7 @@ public actor OutboxWorker<Channel: DeliveryChannel>: Service {
         self.channel = channel
         self.pacing = pacing
         self.logger = logger
-        self.freeSlots = pacing.maximumConcurrentAttempts
+        self.slots = AttemptSlots(count: pacing.maximumConcurrentAttempts)
     }
 
     public func run() async throws {
@@ -75,12 +76,12 @@ public actor OutboxWorker<Channel: DeliveryChannel>: Service {
                 // Read after the wait for a turn, which can be long (a bulk reprocess is paced):
                 // what was due may have been resolved or superseded meanwhile.
                 guard let (work, number) = await channel.work(for: ticket, engine: engine) else {
-                    releaseSlot()
+                    endTurn(of: ticket.projectID)
                     return
                 }
                 let startedAt = engine.clock.now()
                 let result = await channel.send(work, attemptNumber: number, startedAt: startedAt)
-                releaseSlot()
+                endTurn(of: ticket.projectID)
                 // An attempt cut short by shutdown is not an answer: it is sent again on restart.
                 // One that got through is recorded, so that it is not sent twice.
                 if Task.isCancelled, result.verdict != .delivered { throw CancellationError() }
@@ -123,7 +124,8 @@ public actor OutboxWorker<Channel: DeliveryChannel>: Service {
         try Task.checkCancellation()
     }
 
-    /// Waits for the project's rate limit, then for a free slot among the concurrent attempts.
+    /// Waits for the project's rate limit, then for one of the project's slots, then for one of
+    /// all the slots. Shutdown during the wait gives back what was taken and throws.
     private func waitForTurn(of project: ProjectID) async throws {
         let now = engine.clock.now()
         var bucket = buckets[project] ?? TokenBucket(
@@ -131,23 +133,21 @@ public actor OutboxWorker<Channel: DeliveryChannel>: Service {
         let wait = bucket.reserve(at: now)
         buckets[project] = bucket
         if wait > 0 { try await Task.sleep(for: .milliseconds(wait)) }
-        if freeSlots > 0 {
-            freeSlots -= 1
-        } else {
-            await withCheckedContinuation { slotWaiters.append($0) }
+        await withCheckedContinuation { continuation in
+            projectSlots[project, default: AttemptSlots(count: pacing.maximumConcurrentAttemptsPerProject)].takeOrQueue(continuation)
         }
-        // Shutdown began while waiting: hand the slot on instead of starting an attempt.
+        await withCheckedContinuation { slots.takeOrQueue($0) }
         if Task.isCancelled {
-            releaseSlot()
+            endTurn(of: project)
             throw CancellationError()
         }
     }
 
-    private func releaseSlot() {
-        if slotWaiters.isEmpty {
-            freeSlots += 1
-        } else {
-            slotWaiters.removeFirst().resume()
+    private func endTurn(of project: ProjectID) {
+        slots.give()
+        projectSlots[project]?.give()
+        if projectSlots[project]?.isIdle(capacity: pacing.maximumConcurrentAttemptsPerProject) == true {
+            projectSlots[project] = nil
         }
     }
 }

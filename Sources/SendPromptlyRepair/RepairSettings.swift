@@ -7,8 +7,10 @@ public struct RepairSettings: Sendable {
     public var timeout: Duration = .seconds(10)
     public var addressPolicy = AddressPolicy()!
     /// The retry schedule of section 5; 10 callbacks per second to one project's endpoint
-    /// (what paces a bulk reprocess); 64 in flight at once.
-    public var pacing = OutboxPacing(retrySchedule: .repairCallbacks, attemptsPerSecondPerProject: 10, maximumConcurrentAttempts: 64)
+    /// (what paces a bulk reprocess); 64 in flight at once, 16 of them to one project.
+    public var pacing = OutboxPacing(
+        retrySchedule: .repairCallbacks, attemptsPerSecondPerProject: 10, maximumConcurrentAttempts: 64,
+        maximumConcurrentAttemptsPerProject: 16)
 
     public init() {}
 }

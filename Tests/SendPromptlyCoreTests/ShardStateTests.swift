@@ -127,6 +127,29 @@ final class ShardStateTests: XCTestCase {
         XCTAssertNotEqual(fresh.answer.eventID, first.eventID)
     }
 
+    func testExpiredIdempotencyRecordsLeaveTheSnapshotOrder() throws {
+        for index in 0..<3000 {
+            _ = try receipt("evt_\(index)", timeoutSeconds: 3600)
+            clock.advance(milliseconds: 10)
+        }
+        // A day after the first was made, about two thirds have expired (they were made 10 ms apart).
+        advance(milliseconds: IdempotencyToken.retentionSeconds * 1000 - 10_000)
+        let project = try XCTUnwrap(state.projects[projectID])
+        let live = project.idempotency.count
+        XCTAssertTrue((900...1100).contains(live), "\(live) records live")
+        XCTAssertEqual(Array(project.liveIdempotencyRecords).map(\.key), (3000 - live..<3000).map { "r-evt_\($0)" }, "oldest first")
+        XCTAssertEqual(project.idempotencyOrder.count - project.idempotencyOrderStart, live)
+        XCTAssertLessThan(project.idempotencyOrder.count, 3000, "the dead front is let go")
+
+        var writer = BinaryWriter()
+        state.encodeSnapshot(to: &writer)
+        var reader = BinaryReader(writer.bytes)
+        let restored = try ShardState.decodeSnapshot(from: &reader)
+        var again = BinaryWriter()
+        restored.encodeSnapshot(to: &again)
+        XCTAssertEqual(again.bytes, writer.bytes, "a restored state writes the same bytes")
+    }
+
     func testARefusedRequestChangesNothing() throws {
         let before = state.pendingReceiptCount
         XCTAssertThrowsError(try state.result(

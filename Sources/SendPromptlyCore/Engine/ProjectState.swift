@@ -13,6 +13,9 @@ final class ProjectState {
     var keys: [KeyID: APIKeyRecord] = [:]
     var keyIDsByHash: [SecretHash: KeyID] = [:]
     var events: [EventID: EventRecord] = [:]
+    /// Event ids in creation order, which is also their sort order (a shard's identifiers
+    /// increase): a snapshot writes events in this order without sorting a million ids.
+    var eventOrder: [EventID] = []
     var eventIDsByProviderEvent: [ProviderEventKey: EventID] = [:]
     /// The deadline of each pending event.
     var timers: [EventID: ReceiptTimer] = [:]
@@ -20,6 +23,12 @@ final class ProjectState {
     /// Incident ids in creation order, which is also their sort order.
     var incidentOrder: [IncidentID] = []
     var idempotency: [String: IdempotencyRecord] = [:]
+    /// Idempotency records in the order they were made, from `idempotencyOrderStart` on. A
+    /// snapshot writes the live ones in this order, which replaying the journal reproduces,
+    /// so equal states still encode to equal bytes without a sort. Records leave the front as
+    /// they expire (in about the order they were made); one expired out of order is skipped.
+    var idempotencyOrder: [IdempotencyRecord] = []
+    var idempotencyOrderStart = 0
     /// The result deadline of each delivered replay.
     var replayTimers: [ReplayID: ReplayTimer] = [:]
 
@@ -28,6 +37,31 @@ final class ProjectState {
         self.settings = settings
         self.signingSecrets = SigningSecrets(current: signingSecret)
         self.createdAt = createdAt
+    }
+
+    /// Records a new idempotency record, last in order.
+    func remember(_ record: IdempotencyRecord) {
+        idempotency[record.key] = record
+        idempotencyOrder.append(record)
+    }
+
+    /// The live idempotency records, oldest first.
+    var liveIdempotencyRecords: some Sequence<IdempotencyRecord> {
+        idempotencyOrder[idempotencyOrderStart...].lazy.filter { self.idempotency[$0.key] === $0 }
+    }
+
+    /// Forgets an expired record and lets the order's front move past the dead ones.
+    func forget(_ record: IdempotencyRecord) {
+        guard idempotency[record.key] === record else { return }
+        idempotency[record.key] = nil
+        while idempotencyOrderStart < idempotencyOrder.count,
+              idempotency[idempotencyOrder[idempotencyOrderStart].key] !== idempotencyOrder[idempotencyOrderStart] {
+            idempotencyOrderStart += 1
+        }
+        if idempotencyOrderStart >= 1024, idempotencyOrderStart * 2 >= idempotencyOrder.count {
+            idempotencyOrder.removeFirst(idempotencyOrderStart)
+            idempotencyOrderStart = 0
+        }
     }
 
     var openIncidentCount: Int {

@@ -21,9 +21,7 @@ extension ShardState {
             case let timer as ReplayTimer:
                 replays.append(timer)
             case let record as IdempotencyRecord:
-                if let project = projects[record.projectID], project.idempotency[record.key] === record {
-                    project.idempotency[record.key] = nil
-                }
+                projects[record.projectID]?.forget(record)
             default:
                 preconditionFailure("unknown timer entry \(type(of: entry))")
             }

@@ -23,6 +23,7 @@ extension ShardState {
                 id: nextID(EventKind.self, at: now), receipt: receipt, acceptedAt: now,
                 timeoutAt: now.adding(seconds: timeoutSeconds), state: .pending)
             project.events[event.id] = event
+            project.eventOrder.append(event.id)
             project.eventIDsByProviderEvent[providerKey] = event.id
             let timer = ReceiptTimer(projectID: project.id, eventID: event.id, deadline: event.timeoutAt)
             project.timers[event.id] = timer
@@ -143,7 +144,7 @@ extension ShardState {
         let record = IdempotencyRecord(
             projectID: project.id, token: token, answer: answer,
             expiresAt: now.adding(seconds: IdempotencyToken.retentionSeconds))
-        project.idempotency[token.key] = record
+        project.remember(record)
         wheel.schedule(record)
     }
 }

@@ -4,8 +4,9 @@ extension ShardState {
     /// records. Deadlines are not stored separately: they are the pending events' `timeoutAt`
     /// and the delivered replays' result deadlines, and the wheel is rebuilt from them.
     ///
-    /// Projects and their contents are written in identifier order, so equal states encode
-    /// to equal bytes.
+    /// Projects, keys and events are written in identifier order (events from their creation
+    /// order, which is the same), incidents in creation order, idempotency records in the
+    /// order they were made: equal states, however reached, encode to equal bytes.
     public func encodeSnapshot(to writer: inout BinaryWriter) {
         writer.write(wheel.tickMilliseconds)
         writer.write(wheel.currentTime)
@@ -21,11 +22,11 @@ extension ShardState {
             writer.write(project.settings)
             writer.write(project.signingSecrets)
             writer.write(project.keys.values.sorted { $0.id < $1.id })
-            writer.write(project.events.values.sorted { $0.id < $1.id })
+            writer.write(varint: UInt64(project.eventOrder.count))
+            for id in project.eventOrder { writer.write(project.events[id]!) }
             writer.write(project.incidentOrder.compactMap { project.incidents[$0] })
-            let records = project.idempotency.values.sorted { $0.key < $1.key }
-            writer.write(varint: UInt64(records.count))
-            for record in records {
+            writer.write(varint: UInt64(project.idempotency.count))
+            for record in project.liveIdempotencyRecords {
                 writer.write(record.key)
                 writer.write(record.fingerprint)
                 writer.write(record.deadline)
@@ -66,8 +67,11 @@ extension ShardState {
             project.events.reserveCapacity(events.count)
             project.eventIDsByProviderEvent.reserveCapacity(events.count)
             project.timers.reserveCapacity(events.count { $0.state == .pending })
+            project.eventOrder.reserveCapacity(events.count)
             for event in events {
+                guard project.eventOrder.last.map({ $0 < event.id }) ?? true else { throw reader.failure("events out of order at \(event.id)") }
                 project.events[event.id] = event
+                project.eventOrder.append(event.id)
                 let providerKey = ProjectState.ProviderEventKey(
                     provider: event.receipt.provider, providerEventID: event.receipt.providerEventID)
                 if project.eventIDsByProviderEvent[providerKey] == nil {
@@ -91,6 +95,7 @@ extension ShardState {
             }
             let recordCount = try reader.readCount()
             project.idempotency.reserveCapacity(recordCount)
+            project.idempotencyOrder.reserveCapacity(recordCount)
             for _ in 0..<recordCount {
                 let key = try reader.readString()
                 let fingerprint: SecretHash = try reader.read()
@@ -104,7 +109,7 @@ extension ShardState {
                 let record = IdempotencyRecord(
                     projectID: id, token: IdempotencyToken(key: key, fingerprint: fingerprint), answer: answer,
                     expiresAt: Timestamp(millisecondsSinceEpoch: expiresAt))
-                project.idempotency[key] = record
+                project.remember(record)
                 state.wheel.schedule(record)
             }
             state.projects[id] = project

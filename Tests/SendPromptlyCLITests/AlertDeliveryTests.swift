@@ -63,13 +63,11 @@ final class AlertDeliveryTests: XCTestCase {
         _ url: String, _ key: String, _ id: String, timeout: Duration = .seconds(30),
         until condition: @escaping ([String: Any]) -> Bool = { _ in true }
     ) async throws -> [String: Any] {
-        let deadline = ContinuousClock.now + timeout
-        while true {
+        try await eventually("the alerts of \(id) to settle", timeout: timeout) {
             let incident = try await HTTP.send(.GET, "\(url)/api/v1/incidents/\(id)", bearer: key).body
             let alerts = incident["alerts"] as? [[String: Any]] ?? []
-            if !alerts.isEmpty, alerts.allSatisfy({ $0["status"] as? String != "sending" }), condition(incident) { return incident }
-            guard ContinuousClock.now < deadline else { throw ProcessError("alerts never settled: \(incident)") }
-            try await Task.sleep(for: .milliseconds(50))
+            let settled = !alerts.isEmpty && alerts.allSatisfy { $0["status"] as? String != "sending" } && condition(incident)
+            return settled ? incident : nil
         }
     }
 
@@ -122,13 +120,9 @@ final class AlertDeliveryTests: XCTestCase {
         let timedOutEvent = try await receipt(url, project.key, "evt_silent", timeoutSeconds: 1)
         let timedOut = try await HTTP.send(.GET, "\(url)/api/v1/events/\(timedOutEvent)", bearer: project.key).body
         XCTAssertEqual(timedOut["state"] as? String, "pending")
-        let deadline = ContinuousClock.now + .seconds(30)
-        var timeoutIncident: String?
-        while timeoutIncident == nil, ContinuousClock.now < deadline {
-            timeoutIncident = try await HTTP.send(.GET, "\(url)/api/v1/events/\(timedOutEvent)", bearer: project.key).body["incident_id"] as? String
-            if timeoutIncident == nil { try await Task.sleep(for: .milliseconds(50)) }
+        let timeoutID = try await eventually("the deadline to open an incident") {
+            try await HTTP.send(.GET, "\(url)/api/v1/events/\(timedOutEvent)", bearer: project.key).body["incident_id"] as? String
         }
-        let timeoutID = try XCTUnwrap(timeoutIncident, "the deadline passed")
         _ = try await settledIncident(url, project.key, timeoutID)
 
         let resolved = try await HTTP.send(
@@ -157,11 +151,9 @@ final class AlertDeliveryTests: XCTestCase {
         }
         // Wait until each alert has failed at least once against the closed port.
         for incident in incidents {
-            let deadline = ContinuousClock.now + .seconds(30)
-            while !Self.alertDetails(try await HTTP.send(.GET, "\(url)/api/v1/incidents/\(incident)", bearer: project.key).body)
-                .contains(where: { $0.hasPrefix("alert failed: connection failed") }) {
-                guard ContinuousClock.now < deadline else { return XCTFail("no failed attempt recorded for \(incident)") }
-                try await Task.sleep(for: .milliseconds(50))
+            try await eventually("a failed attempt recorded for \(incident)") {
+                Self.alertDetails(try await HTTP.send(.GET, "\(url)/api/v1/incidents/\(incident)", bearer: project.key).body)
+                    .contains { $0.hasPrefix("alert failed: connection failed") } ? () : nil
             }
         }
         let smtp = try await smtpServer(port: port)

@@ -306,11 +306,18 @@ struct LoopbackSocket: Sendable {
     }
 }
 
-/// Waits until `condition` holds, checking every 50 ms; fails after `timeout`. For conditions
-/// that have no event to wait for, such as "the example reported its result".
-func eventually(_ what: String, timeout: Duration = .seconds(20), _ condition: () -> Bool) async throws {
+/// Waits until `condition` holds (see ``eventually(_:timeout:_:)-value``).
+func eventually(_ what: String, timeout: Duration = .seconds(30), _ condition: () -> Bool) async throws {
+    try await eventually(what, timeout: timeout) { condition() ? () : nil }
+}
+
+/// The first value `probe` answers, polled every 50 ms; fails after `timeout`, naming `what`.
+/// For states that have no event to wait for: what another process reports, or the server's
+/// state as its read API shows it (alerts and callbacks happen in the background).
+func eventually<Value>(_ what: String, timeout: Duration = .seconds(30), _ probe: () async throws -> Value?) async throws -> Value {
     let deadline = ContinuousClock.now + timeout
-    while !condition() {
+    while true {
+        if let value = try await probe() { return value }
         guard ContinuousClock.now < deadline else { throw ProcessError("timed out after \(timeout) waiting for \(what)") }
         try await Task.sleep(for: .milliseconds(50))
     }

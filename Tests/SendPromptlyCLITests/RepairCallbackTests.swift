@@ -67,14 +67,9 @@ final class RepairCallbackTests: XCTestCase {
         _ url: String, _ project: Project, _ id: String, timeout: Duration = .seconds(30),
         until condition: @escaping @Sendable ([String: Any]) -> Bool
     ) async throws -> [String: Any] {
-        let deadline = ContinuousClock.now + timeout
-        while true {
-            let reply = try await HTTP.send(.GET, "\(url)/api/v1/incidents/\(id)", bearer: project.key)
-            if condition(reply.body) { return reply.body }
-            guard ContinuousClock.now < deadline else {
-                throw ProcessError("the incident never reached the expected state: \(reply.body)")
-            }
-            try await Task.sleep(for: .milliseconds(50))
+        try await eventually("incident \(id) to reach the expected state", timeout: timeout) {
+            let incident = try await HTTP.send(.GET, "\(url)/api/v1/incidents/\(id)", bearer: project.key).body
+            return condition(incident) ? incident : nil
         }
     }
 

@@ -56,15 +56,11 @@ final class RepairEndToEndTests: XCTestCase {
         let replayID = try XCTUnwrap(reprocess.body["replay_id"] as? String)
 
         let expected = effectOutcome == "success" ? "resolved" : "open"
-        let deadline = ContinuousClock.now + .seconds(30)
-        var incident: [String: Any] = [:]
-        repeat {
-            incident = try await HTTP.send(.GET, "\(url)/api/v1/incidents/\(incidentID)", bearer: key).body
+        let incident = try await eventually("the incident to be \(expected); endpoint said: \(endpoint.process.standardOutput)") {
+            let incident = try await HTTP.send(.GET, "\(url)/api/v1/incidents/\(incidentID)", bearer: key).body
             let replay = (incident["replays"] as? [[String: Any]])?.last
-            if incident["status"] as? String == expected, replay?["status"] as? String != "sending" { break }
-            try await Task.sleep(for: .milliseconds(50))
-        } while ContinuousClock.now < deadline
-        XCTAssertEqual(incident["status"] as? String, expected, "\(incident); endpoint said: \(endpoint.process.standardOutput)")
+            return incident["status"] as? String == expected && replay?["status"] as? String != "sending" ? incident : nil
+        }
 
         let replay = try XCTUnwrap((incident["replays"] as? [[String: Any]])?.last)
         XCTAssertEqual(replay["replay_id"] as? String, replayID)

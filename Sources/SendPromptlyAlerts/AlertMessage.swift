@@ -62,11 +62,11 @@ public struct AlertMessage: Sendable {
             + "\n\n-- \nSendPromptly catches payments that were paid but never applied.\n"
         html = """
             <!doctype html><html><body style="font-family: sans-serif">
-            <h2>\(Self.escapeHTML(prefix + headline))</h2>
+            <h2>\(HTMLText.escape(prefix + headline))</h2>
             <table cellpadding="4">
             \(facts.map { name, value in
-                let shown = name == "Console" ? "<a href=\"\(Self.escapeHTML(value))\">Open the incident</a>" : Self.escapeHTML(value)
-                return "<tr><th align=\"left\">\(Self.escapeHTML(name))</th><td>\(shown)</td></tr>"
+                let shown = name == "Console" ? "<a href=\"\(HTMLText.escape(value))\">Open the incident</a>" : HTMLText.escape(value)
+                return "<tr><th align=\"left\">\(HTMLText.escape(name))</th><td>\(shown)</td></tr>"
             }.joined(separator: "\n"))
             </table>
             <p style="color: #666">SendPromptly catches payments that were paid but never applied.</p>
@@ -90,22 +90,6 @@ public struct AlertMessage: Sendable {
         case .timedOut: return "delivered, but no result came in time"
         default: return replay.phase.name
         }
-    }
-
-    static func escapeHTML(_ text: String) -> String {
-        var escaped = ""
-        escaped.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&#39;"
-            default: escaped.append(character)
-            }
-        }
-        return escaped
     }
 
     /// Slack's three control characters (https://api.slack.com/reference/surfaces/formatting#escaping).

@@ -1,3 +1,5 @@
+import SendPromptlyCore
+
 /// Small charts drawn by the server as inline SVG: no script, no external files. Each has a
 /// `role="img"` and a text summary for screen readers; every text in it is escaped here.
 enum Chart {
@@ -52,7 +54,7 @@ enum Chart {
                 segment.append("\(number(left + Double(index) * step)),\(number(y))")
             }
             flush()
-            shapes += "<text x=\"\(number(left + 4 + Double(seriesIndex) * 60))\" y=\"\(number(top + 10))\" font-size=\"10\" fill=\"\(line.color)\">\(escape(line.name))</text>"
+            shapes += "<text x=\"\(number(left + 4 + Double(seriesIndex) * 60))\" y=\"\(number(top + 10))\" font-size=\"10\" fill=\"\(line.color)\">\(HTMLText.escape(line.name))</text>"
         }
         return frame(label: label, summary: summary, maximum: scale, unit: unit, count: count, shapes: shapes)
     }
@@ -60,12 +62,12 @@ enum Chart {
     /// The axes, the scale's labels, the time labels (an hour ago, now) and `shapes`.
     private static func frame(label: String, summary: String, maximum: Double, unit: String, count: Int, shapes: String) -> String {
         let base = height - bottom
-        return "<figure class=\"chart\"><figcaption>\(escape(label))</figcaption>"
-            + "<svg viewBox=\"0 0 \(number(width)) \(number(height))\" role=\"img\" aria-label=\"\(escape(label)): \(escape(summary))\">"
-            + "<title>\(escape(label)): \(escape(summary))</title>"
+        return "<figure class=\"chart\"><figcaption>\(HTMLText.escape(label))</figcaption>"
+            + "<svg viewBox=\"0 0 \(number(width)) \(number(height))\" role=\"img\" aria-label=\"\(HTMLText.escape(label)): \(HTMLText.escape(summary))\">"
+            + "<title>\(HTMLText.escape(label)): \(HTMLText.escape(summary))</title>"
             + "<line x1=\"\(number(left))\" y1=\"\(number(top))\" x2=\"\(number(left))\" y2=\"\(number(base))\" stroke=\"#8d96a7\"/>"
             + "<line x1=\"\(number(left))\" y1=\"\(number(base))\" x2=\"\(number(width - right))\" y2=\"\(number(base))\" stroke=\"#8d96a7\"/>"
-            + "<text x=\"\(number(left - 4))\" y=\"\(number(top + 8))\" font-size=\"10\" text-anchor=\"end\" fill=\"#566074\">\(escape(axisLabel(maximum) + unit))</text>"
+            + "<text x=\"\(number(left - 4))\" y=\"\(number(top + 8))\" font-size=\"10\" text-anchor=\"end\" fill=\"#566074\">\(HTMLText.escape(axisLabel(maximum) + unit))</text>"
             + "<text x=\"\(number(left - 4))\" y=\"\(number(base))\" font-size=\"10\" text-anchor=\"end\" fill=\"#566074\">0</text>"
             + "<text x=\"\(number(left))\" y=\"\(number(height - 4))\" font-size=\"10\" fill=\"#566074\">\(count) min ago</text>"
             + "<text x=\"\(number(width - right))\" y=\"\(number(height - 4))\" font-size=\"10\" text-anchor=\"end\" fill=\"#566074\">now</text>"
@@ -79,20 +81,5 @@ enum Chart {
     /// Coordinates with one decimal: short SVG, no locale.
     private static func number(_ value: Double) -> String {
         ConsoleFormat.oneDecimal(value)
-    }
-
-    static func escape(_ text: String) -> String {
-        var escaped = ""
-        for character in text {
-            switch character {
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "&": escaped += "&amp;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&#39;"
-            default: escaped.append(character)
-            }
-        }
-        return escaped
     }
 }

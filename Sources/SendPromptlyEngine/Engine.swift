@@ -1,3 +1,5 @@
+import NIOCore
+import NIOPosix
 import SendPromptlyCore
 import Synchronization
 
@@ -16,8 +18,16 @@ public final class Engine: Sendable {
     private let subscribers = EffectSubscribers()
 
     /// An engine over recovered shard states (or new ones), journaling into `journal`.
-    public init(states: [ShardState], clock: any EngineClock, journal: (any CommandJournal)?) {
+    ///
+    /// Shard `i` runs on `eventLoops[i % eventLoops.count]`: pass the loops of the HTTP server
+    /// (by default both use NIO's shared group) so that requests reach their shard without a
+    /// thread hop as often as possible.
+    public init(
+        states: [ShardState], clock: any EngineClock, journal: (any CommandJournal)?,
+        eventLoops: [any EventLoop] = Engine.sharedEventLoops
+    ) {
         precondition(!states.isEmpty, "an engine has at least one shard")
+        precondition(!eventLoops.isEmpty, "an engine runs on at least one event loop")
         let subscribers = subscribers
         self.clock = clock
         self.journal = journal
@@ -26,7 +36,9 @@ public final class Engine: Sendable {
         }
         var shards: [Shard] = []
         for (index, state) in states.enumerated() {
-            shards.append(Shard(index: index, state: state, clock: clock, journal: journal) { subscribers.publish($0) })
+            shards.append(Shard(
+                index: index, state: state, eventLoop: eventLoops[index % eventLoops.count], clock: clock, journal: journal
+            ) { subscribers.publish($0) })
         }
         self.shards = shards
     }
@@ -42,6 +54,11 @@ public final class Engine: Sendable {
         self.init(
             states: (0..<shardCount).map { ShardState.initial(shard: $0, now: now, tickMilliseconds: tickMilliseconds) },
             clock: clock, journal: nil)
+    }
+
+    /// The loops of NIO's shared group, which Hummingbird's server also runs on by default.
+    public static var sharedEventLoops: [any EventLoop] {
+        Array(MultiThreadedEventLoopGroup.singleton.makeIterator())
     }
 
     /// The shard owning `project`: FNV-1a of the id, stable across processes (Swift's
@@ -73,6 +90,30 @@ public final class Engine: Sendable {
         let (outcome, sequence) = try await shard(for: project).execute(command)
         if let sequence, let journal { try await journal.waitUntilDurable(sequence) }
         return outcome
+    }
+
+    /// ``execute(_:)`` for a caller on an event loop, without a Swift task: the command runs on
+    /// its shard's loop (at once when that is the calling thread), then `completion` receives
+    /// the outcome once it is durable.
+    ///
+    /// `completion` runs on the shard's loop or on the journal's thread; it must hand the
+    /// result on (to the caller's loop) rather than do work there.
+    public func submit(_ command: ShardCommand, completion: @escaping @Sendable (Result<CommandOutcome, any Error>) -> Void) {
+        guard let project = command.project else { preconditionFailure("advance runs on every shard") }
+        let shard = shard(for: project)
+        let journal = journal
+        let apply: @Sendable () -> Void = {
+            let outcome: CommandOutcome
+            let sequence: UInt64?
+            do {
+                (outcome, sequence) = try shard.executeHere(command)
+            } catch {
+                return completion(.failure(error))
+            }
+            guard let sequence, let journal else { return completion(.success(outcome)) }
+            journal.whenDurable(sequence) { completion($0.map { outcome }) }
+        }
+        if shard.eventLoop.inEventLoop { apply() } else { shard.eventLoop.execute(apply) }
     }
 
     /// Runs a read on the shard of `project`.

@@ -16,8 +16,12 @@ struct API: Sendable {
 
     /// The project's access from the request's API key.
     func keyAccess(_ request: Request) throws(APIError) -> Access {
+        try Self.keyAccess(request.headers, engine: engine)
+    }
+
+    static func keyAccess(_ headers: HTTPFields, engine: Engine) throws(APIError) -> Access {
         do {
-            return try engine.access(forAPIKey: RequestGuards.bearerToken(request))
+            return try engine.access(forAPIKey: RequestGuards.bearerToken(headers))
         } catch {
             throw .unauthorized
         }
@@ -25,7 +29,7 @@ struct API: Sendable {
 
     /// Checks the admin token in constant time.
     func requireAdministrator(_ request: Request) throws(APIError) {
-        let token = try RequestGuards.bearerToken(request)
+        let token = try RequestGuards.bearerToken(request.headers)
         guard SecretHash(of: String(token)).constantTimeEquals(adminTokenHash) else { throw .unauthorized }
     }
 
@@ -61,7 +65,7 @@ struct API: Sendable {
 
     /// The body of a JSON request, after the `Content-Type` and size checks.
     func jsonBody(_ request: Request, allowEmpty: Bool = false) async throws -> ByteBuffer {
-        try RequestGuards.requireJSONContentType(request, allowEmpty: allowEmpty)
+        try RequestGuards.requireJSONContentType(request.headers, allowEmpty: allowEmpty)
         return try await RequestGuards.body(request, limit: settings.maximumBodyBytes)
     }
 
@@ -78,7 +82,7 @@ struct APIGateMiddleware<Context: RequestContext>: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard readiness.isReady, slot.engine != nil else { throw APIError.unavailable }
-        try RequestGuards.requireAcceptsJSON(request)
+        try RequestGuards.requireAcceptsJSON(request.headers)
         return try await next(request, context)
     }
 }

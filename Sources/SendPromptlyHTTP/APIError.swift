@@ -46,10 +46,18 @@ public struct APIError: HTTPResponseError, Equatable {
     public static let routeNotFound = APIError(.notFound, "not_found", "no such route")
     public static let unavailable = APIError(.serviceUnavailable, "unavailable", "the server is starting up or shutting down; retry shortly")
 
-    public func response(from request: Request, context: some RequestContext) throws -> Response {
+    /// The body every error answers with.
+    var body: JSON {
         var error: [(String, JSON)] = [("code", .string(code)), ("message", .string(message))]
         if let field { error.append(("field", .string(field))) }
-        var response = Response.json(.object([("error", .object(error))]), status: status)
+        return .object([("error", .object(error))])
+    }
+
+    /// What a request answers when the server failed, not the client.
+    static let internalError = APIError(.internalServerError, "internal_error", "the server failed; retry with the same Idempotency-Key")
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var response = Response.json(body, status: status)
         response.headers.append(contentsOf: headers)
         return response
     }

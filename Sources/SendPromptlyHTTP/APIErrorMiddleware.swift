@@ -18,8 +18,7 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             context.logger.error(
                 "request failed",
                 metadata: ["method": "\(request.method)", "path": "\(request.uri.path)", "error": "\(String(reflecting: error))"])
-            throw APIError(.internalServerError, "internal_error",
-                           "the server failed; retry with the same Idempotency-Key")
+            throw APIError.internalError
         }
     }
 }

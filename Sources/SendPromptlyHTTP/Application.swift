@@ -30,8 +30,11 @@ public func buildApplication(
     ConsoleRoutes(
         engine: { readiness.isReady ? slot.engine : nil }, settings: settings.console, adminTokenHash: adminTokenHash
     ).add(to: router)
+    let ingest = IngestChannelHandler.Front(
+        slot: slot, readiness: readiness, maximumBodyBytes: settings.maximumBodyBytes, logger: logger)
     return Application(
         router: router,
+        server: .http1(ingest: ingest),
         configuration: ApplicationConfiguration(address: .hostname(settings.host, port: settings.port), serverName: "sendpromptly"),
         services: services,
         onServerRunning: { channel in await onListening(channel.localAddress?.port ?? settings.port) },

@@ -12,16 +12,16 @@ enum RequestGuards {
     static let payloadTooLarge = APIError(.contentTooLarge, "payload_too_large", "the body is larger than the server accepts")
 
     /// The bearer token of `Authorization`, or `unauthorized`.
-    static func bearerToken(_ request: Request) throws(APIError) -> Substring {
-        guard let header = request.headers[.authorization] else { throw .unauthorized }
+    static func bearerToken(_ headers: HTTPFields) throws(APIError) -> Substring {
+        guard let header = headers[.authorization] else { throw .unauthorized }
         let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw .unauthorized }
         return parts[1].drop(while: \.isWhitespace)
     }
 
     /// `missing_accept_header` without an `Accept`, `not_acceptable` when it rules out JSON.
-    static func requireAcceptsJSON(_ request: Request) throws(APIError) {
-        let values = request.headers[values: .accept]
+    static func requireAcceptsJSON(_ headers: HTTPFields) throws(APIError) {
+        let values = headers[values: .accept]
         guard !values.isEmpty else {
             throw APIError(.notAcceptable, "missing_accept_header", "send Accept: application/json")
         }
@@ -39,9 +39,9 @@ enum RequestGuards {
 
     /// `unsupported_media_type` unless the body is declared `application/json`. An empty body
     /// without a type passes when `allowEmpty` (an optional body).
-    static func requireJSONContentType(_ request: Request, allowEmpty: Bool = false) throws(APIError) {
-        guard let contentType = request.headers[.contentType] else {
-            if allowEmpty, request.headers[.contentLength].map({ $0 == "0" }) ?? true { return }
+    static func requireJSONContentType(_ headers: HTTPFields, allowEmpty: Bool = false) throws(APIError) {
+        guard let contentType = headers[.contentType] else {
+            if allowEmpty, headers[.contentLength].map({ $0 == "0" }) ?? true { return }
             throw APIError(.unsupportedMediaType, "unsupported_media_type", "send Content-Type: application/json")
         }
         let mediaType = contentType.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
@@ -50,11 +50,14 @@ enum RequestGuards {
         }
     }
 
+    /// Whether `Content-Length` already says the body is over `limit` bytes.
+    static func declaresBodyOver(_ limit: Int, _ headers: HTTPFields) -> Bool {
+        headers[.contentLength].flatMap { Int($0) }.map { $0 > limit } ?? false
+    }
+
     /// The body, refused with `payload_too_large` past `limit` bytes before it is all read.
     static func body(_ request: Request, limit: Int) async throws -> ByteBuffer {
-        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit {
-            throw payloadTooLarge
-        }
+        if declaresBodyOver(limit, request.headers) { throw payloadTooLarge }
         do {
             return try await request.body.collect(upTo: limit)
         } catch is NIOTooManyBytesError {
@@ -62,15 +65,16 @@ enum RequestGuards {
         }
     }
 
-    /// The request's `Idempotency-Key` and the fingerprint of route and body.
-    static func idempotencyToken(_ request: Request, body: ByteBuffer) throws(APIError) -> IdempotencyToken {
-        guard let key = request.headers[idempotencyKey], IdempotencyToken.isValidKey(Substring(key)) else {
+    /// The request's `Idempotency-Key` and the fingerprint of route (`path`, without the query)
+    /// and body.
+    static func idempotencyToken(_ headers: HTTPFields, path: Substring, body: ByteBuffer) throws(APIError) -> IdempotencyToken {
+        guard let key = headers[idempotencyKey], IdempotencyToken.isValidKey(Substring(key)) else {
             throw APIError(
                 .badRequest, "missing_idempotency_key",
                 "send an Idempotency-Key header of 1 to 255 visible ASCII characters")
         }
         var hasher = SHA256()
-        hasher.update(data: Array(request.uri.path.utf8))
+        hasher.update(data: Array(path.utf8))
         hasher.update(data: [0])
         hasher.update(data: body.readableBytesView)
         return IdempotencyToken(key: key, fingerprint: SecretHash(digest: hasher.finalize()))

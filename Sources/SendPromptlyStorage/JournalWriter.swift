@@ -5,8 +5,8 @@ import SendPromptlyEngine
 
 /// Appends shard commands to the journal with group commit: requests hand their record to an
 /// in-memory batch and wait; one writer thread writes the whole batch with one `write` and one
-/// `fsync`, then wakes every request whose record that covered. The more requests arrive during
-/// an `fsync`, the more the next one carries.
+/// `fdatasync`, then wakes every request whose record that covered. The more requests arrive
+/// during a sync, the more the next one carries.
 ///
 /// The writer is a dedicated thread, not a task: `write` and `fsync` block, and blocking a
 /// thread of Swift's cooperative pool would stall unrelated requests.
@@ -31,10 +31,12 @@ public final class JournalWriter: CommandJournal, @unchecked Sendable {
     /// How many bytes of `pending` belong to the segment before the rotation asked for.
     private var rotationOffset = 0
     private var segmentFirstSequence: UInt64
-    private var waiters: [(sequence: UInt64, continuation: CheckedContinuation<Void, any Error>)] = []
+    private var waiters: [Waiter] = []
     private var stopping = false
     private var stopped = false
     private var failure: FileIO.Failure?
+
+    private typealias Waiter = (sequence: UInt64, completion: @Sendable (Result<Void, any Error>) -> Void)
 
     // Owned by the writer thread.
     private var descriptor: Int32 = -1
@@ -73,23 +75,17 @@ public final class JournalWriter: CommandJournal, @unchecked Sendable {
         }
     }
 
-    public func waitUntilDurable(_ sequence: UInt64) async throws {
-        guard durability == .fsync else {
-            if let failure = condition.withLock({ failure }) { throw failure }
-            return
-        }
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            condition.lock()
-            if let failure {
-                condition.unlock()
-                continuation.resume(throwing: failure)
-            } else if durableSequence >= sequence {
-                condition.unlock()
-                continuation.resume()
-            } else {
-                waiters.append((sequence, continuation))
-                condition.unlock()
-            }
+    public func whenDurable(_ sequence: UInt64, _ completion: @escaping @Sendable (Result<Void, any Error>) -> Void) {
+        condition.lock()
+        if let failure {
+            condition.unlock()
+            completion(.failure(failure))
+        } else if durability != .fsync || durableSequence >= sequence {
+            condition.unlock()
+            completion(.success(()))
+        } else {
+            waiters.append((sequence, completion))
+            condition.unlock()
         }
     }
 
@@ -159,7 +155,7 @@ public final class JournalWriter: CommandJournal, @unchecked Sendable {
                     unsynced = true
                 }
                 if unsynced && (durability != .none || rotation != nil || stop) {
-                    try FileIO.sync(descriptor, path: segmentPath)
+                    try FileIO.syncAppended(descriptor, path: segmentPath)
                     unsynced = false
                 }
                 if let rotation {
@@ -169,7 +165,7 @@ public final class JournalWriter: CommandJournal, @unchecked Sendable {
                         try FileIO.writeAll(descriptor, Array(batch[split...]), path: segmentPath)
                         unsynced = true
                         if durability != .none || stop {
-                            try FileIO.sync(descriptor, path: segmentPath)
+                            try FileIO.syncAppended(descriptor, path: segmentPath)
                             unsynced = false
                         }
                     }
@@ -195,27 +191,26 @@ public final class JournalWriter: CommandJournal, @unchecked Sendable {
     }
 
     private func finish(upTo sequence: UInt64) {
-        let ready: [CheckedContinuation<Void, any Error>] = condition.withLock {
+        let ready: [Waiter] = condition.withLock {
             durableSequence = max(durableSequence, sequence)
-            let (done, waiting) = waiters.reduce(into: ([CheckedContinuation<Void, any Error>](), [(sequence: UInt64, continuation: CheckedContinuation<Void, any Error>)]())) {
-                if $1.sequence <= durableSequence { $0.0.append($1.continuation) } else { $0.1.append($1) }
-            }
-            waiters = waiting
-            return done
+            // Requests register in any order, not in the order of their sequences.
+            let durable = durableSequence
+            defer { waiters.removeAll { $0.sequence <= durable } }
+            return waiters.filter { $0.sequence <= durable }
         }
-        for continuation in ready { continuation.resume() }
+        for waiter in ready { waiter.completion(.success(())) }
     }
 
     private func fail(_ error: FileIO.Failure) {
         logger.critical("journal failed; exiting so that a restart recovers what is durable", metadata: ["error": "\(error)"])
-        let waiting: [CheckedContinuation<Void, any Error>] = condition.withLock {
+        let waiting: [Waiter] = condition.withLock {
             failure = error
             stopped = true
             condition.broadcast()
             defer { waiters = [] }
-            return waiters.map(\.continuation)
+            return waiters
         }
-        for continuation in waiting { continuation.resume(throwing: error) }
+        for waiter in waiting { waiter.completion(.failure(error)) }
         exit(70)
     }
 

@@ -87,13 +87,13 @@ public enum RFC3339 {
         return Timestamp(millisecondsSinceEpoch: seconds * 1000 + millis)
     }
 
-    private static func append(_ value: Int64, width: Int, to text: inout String) {
+    static func append(_ value: Int64, width: Int, to text: inout String) {
         let digits = String(value)
         for _ in digits.count..<max(width, digits.count) { text.append("0") }
         text.append(digits)
     }
 
-    private static func floorDivide(_ a: Int64, _ b: Int64) -> (Int64, Int64) {
+    static func floorDivide(_ a: Int64, _ b: Int64) -> (Int64, Int64) {
         let quotient = a >= 0 ? a / b : (a - b + 1) / b
         return (quotient, a - quotient * b)
     }
@@ -116,7 +116,7 @@ public enum RFC3339 {
         return era * 146_097 + dayOfEra - 719_468
     }
 
-    private static func civil(fromDays days: Int64) -> (Int64, Int64, Int64) {
+    static func civil(fromDays days: Int64) -> (Int64, Int64, Int64) {
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let dayOfEra = z - era * 146_097

@@ -1,0 +1,64 @@
+import HTTPTypes
+import NIOCore
+import SendPromptlyCore
+import SendPromptlyEngine
+
+/// The two ingest calls of the wire contract (section 3), described once for both ways a
+/// request reaches them: ``IngestChannelHandler`` answers them on the event loop that read
+/// them, and the router answers them when other requests of the same connection are ahead.
+/// Both run the checks of section 2 in the same order: `Accept`, credential, `Content-Type`,
+/// body size, `Idempotency-Key`, body.
+enum IngestCall: Sendable {
+    case receipt
+    case result
+
+    /// The call at `path` (without the query), with or without the `/api` prefix.
+    init?(path: Substring) {
+        switch path {
+        case "/api/v1/receipt", "/v1/receipt": self = .receipt
+        case "/api/v1/result", "/v1/result": self = .result
+        default: return nil
+        }
+    }
+
+    /// The paths the router serves this call at.
+    var paths: [String] {
+        switch self {
+        case .receipt: ["/api/v1/receipt", "/v1/receipt"]
+        case .result: ["/api/v1/result", "/v1/result"]
+        }
+    }
+
+    /// The shard command for a request whose credential and body passed their checks.
+    func command(access: Access, path: Substring, headers: HTTPFields, body: ByteBuffer) throws(APIError) -> ShardCommand {
+        let token = try RequestGuards.idempotencyToken(headers, path: path, body: body)
+        do throws(EngineError) {
+            switch self {
+            case .receipt: return .receipt(access.project!, access, try Receipt(body: body.readableBytesView), token)
+            case .result: return .result(access.project!, access, try ResultReport(body: body.readableBytesView), token)
+            }
+        } catch {
+            throw APIError(error)
+        }
+    }
+
+    /// What the client is told once the command is durable.
+    func answer(_ outcome: CommandOutcome) -> IngestAnswer {
+        switch (self, outcome) {
+        case (.receipt, .receipt(let reply)):
+            IngestAnswer(status: .accepted, body: Views.receiptAccepted(reply.answer), replayed: reply.replayed)
+        case (.result, .result(let reply)):
+            IngestAnswer(status: .ok, body: Views.resultApplied(reply.answer), replayed: reply.replayed)
+        default:
+            preconditionFailure("\(self) answered \(outcome)")
+        }
+    }
+}
+
+/// An ingest call's answer: `replayed` when an earlier request with the same `Idempotency-Key`
+/// gave it, which the `Idempotent-Replayed: true` header tells the client.
+struct IngestAnswer {
+    let status: HTTPResponse.Status
+    let body: JSON
+    let replayed: Bool
+}

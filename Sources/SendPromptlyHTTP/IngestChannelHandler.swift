@@ -1,0 +1,239 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import HTTPTypes
+import Logging
+import NIOCore
+import NIOHTTPTypes
+import SendPromptlyCore
+import SendPromptlyEngine
+
+/// Answers receipts and results on the event loop that read them, before the router sees
+/// them: no Swift task, no body iterator, one hop at most (to the loop of the project's
+/// shard), and the answer written from the journal's completion. This is the ingest hot path.
+///
+/// Every other request, and any request that arrives while one passed to the router is still
+/// unanswered, goes on to the router unchanged, so answers leave in the order their requests
+/// came (HTTP/1.1 pipelining) and the router's ingest routes answer exactly the same way. Until
+/// the engine is ready, everything goes to the router, which answers 503.
+///
+/// Parts that arrive while an answer is pending wait here; once a whole request waits, the
+/// handler stops asking the channel for more until the answer is written.
+final class IngestChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias InboundOut = HTTPRequestPart
+    typealias OutboundIn = HTTPResponsePart
+    typealias OutboundOut = HTTPResponsePart
+
+    /// What the handler needs from the server, shared by every connection.
+    struct Front: Sendable {
+        let slot: EngineSlot
+        let readiness: Readiness
+        let maximumBodyBytes: Int
+        let logger: Logger
+    }
+
+    private enum State: Equatable {
+        /// Between requests: the next head decides who answers it.
+        case idle
+        /// Reading the body of an ingest call this handler answers.
+        case reading
+        /// Waiting for the engine's answer; later parts wait in `waiting`.
+        case answering
+        /// The router answers; `outstanding` requests went to it whose answer has not ended.
+        case forwarding(outstanding: Int)
+    }
+
+    /// The ingest call being read or answered.
+    private struct Call {
+        let call: IngestCall
+        let engine: Engine
+        let head: HTTPRequest
+        let path: Substring
+        var body: ByteBuffer?
+        var bodyTooLarge = false
+    }
+
+    private let front: Front
+    private var state = State.idle
+    private var call: Call?
+    private var waiting = CircularBuffer<HTTPRequestPart>()
+    private var readHeld = false
+    private var isActive = true
+    private var date: (second: Int64, text: String) = (0, "")
+
+    init(front: Front) {
+        self.front = front
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let part = unwrapInboundIn(data)
+        if state == .answering {
+            waiting.append(part)
+        } else {
+            handle(part, context: context)
+        }
+    }
+
+    func read(context: ChannelHandlerContext) {
+        // A pipelining client waits for its earlier answers before this one reads more.
+        if state == .answering, !waiting.isEmpty {
+            readHeld = true
+        } else {
+            context.read()
+        }
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if case .end = unwrapOutboundIn(data), case .forwarding(let outstanding) = state {
+            state = outstanding == 1 ? .idle : .forwarding(outstanding: outstanding - 1)
+        }
+        context.write(data, promise: promise)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        isActive = false
+        context.fireChannelInactive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        isActive = false
+    }
+
+    private func handle(_ part: HTTPRequestPart, context: ChannelHandlerContext) {
+        switch (state, part) {
+        case (.idle, .head(let head)):
+            if let call = ingestCall(head) {
+                self.call = call
+                state = .reading
+            } else {
+                state = .forwarding(outstanding: 1)
+                context.fireChannelRead(wrapInboundOut(part))
+            }
+        case (.reading, .body(var buffer)):
+            guard var call, !call.bodyTooLarge else { return }
+            self.call = nil
+            if (call.body?.readableBytes ?? 0) + buffer.readableBytes > front.maximumBodyBytes {
+                call.bodyTooLarge = true
+                call.body = nil
+            } else if call.body == nil {
+                call.body = buffer
+            } else {
+                call.body!.writeBuffer(&buffer)
+            }
+            self.call = call
+        case (.reading, .end):
+            state = .answering
+            answer(context: context)
+        case (.forwarding(let outstanding), .head):
+            state = .forwarding(outstanding: outstanding + 1)
+            context.fireChannelRead(wrapInboundOut(part))
+        default:
+            // The router's end of a forwarded request, or a part out of order, which the
+            // router turns into the connection's error.
+            context.fireChannelRead(wrapInboundOut(part))
+        }
+    }
+
+    /// The call `head` starts, when this handler answers it.
+    private func ingestCall(_ head: HTTPRequest) -> Call? {
+        guard head.method == .post, let target = head.path, front.readiness.isReady, let engine = front.slot.engine else {
+            return nil
+        }
+        let path = target.prefix { $0 != "?" }
+        guard let call = IngestCall(path: path) else { return nil }
+        return Call(call: call, engine: engine, head: head, path: path)
+    }
+
+    private func answer(context: ChannelHandlerContext) {
+        guard let call else { preconditionFailure("an answer needs a call") }
+        let command: ShardCommand
+        do throws(APIError) {
+            command = try checkedCommand(call)
+        } catch {
+            return finish(status: error.status, body: error.body, replayed: false, context: context)
+        }
+        let loop = context.eventLoop
+        let bound = NIOLoopBound((self, context), eventLoop: loop)
+        call.engine.submit(command) { result in
+            if loop.inEventLoop {
+                bound.value.0.finish(result, context: bound.value.1)
+            } else {
+                loop.execute { bound.value.0.finish(result, context: bound.value.1) }
+            }
+        }
+    }
+
+    /// The checks of section 2 in the router's order, then the command.
+    private func checkedCommand(_ call: Call) throws(APIError) -> ShardCommand {
+        let headers = call.head.headerFields
+        try RequestGuards.requireAcceptsJSON(headers)
+        let access = try API.keyAccess(headers, engine: call.engine)
+        try RequestGuards.requireJSONContentType(headers)
+        if call.bodyTooLarge || RequestGuards.declaresBodyOver(front.maximumBodyBytes, headers) {
+            throw RequestGuards.payloadTooLarge
+        }
+        return try call.call.command(access: access, path: call.path, headers: headers, body: call.body ?? ByteBuffer())
+    }
+
+    private func finish(_ result: Result<CommandOutcome, any Error>, context: ChannelHandlerContext) {
+        switch result {
+        case .success(let outcome):
+            let answer = call!.call.answer(outcome)
+            finish(status: answer.status, body: answer.body, replayed: answer.replayed, context: context)
+        case .failure(let error as EngineError):
+            let error = APIError(error)
+            finish(status: error.status, body: error.body, replayed: false, context: context)
+        case .failure(let error):
+            front.logger.error("request failed", metadata: ["path": "\(call!.path)", "error": "\(String(reflecting: error))"])
+            finish(status: APIError.internalError.status, body: APIError.internalError.body, replayed: false, context: context)
+        }
+    }
+
+    /// Writes the answer, then reads on: what waited, or from the channel.
+    private func finish(status: HTTPResponse.Status, body: JSON, replayed: Bool, context: ChannelHandlerContext) {
+        let closing = call?.head.headerFields[.connection]?.lowercased().contains("close") ?? false
+        call = nil
+        state = .idle
+        guard isActive else { return }
+        var bytes = context.channel.allocator.buffer(capacity: 160)
+        bytes.writeString(body.serialized)
+        var fields = HTTPFields()
+        fields.reserveCapacity(6)
+        fields[.contentType] = "application/json"
+        fields[.contentLength] = String(bytes.readableBytes)
+        if replayed { fields[RequestGuards.idempotentReplayed] = "true" }
+        fields[.date] = currentDate()
+        fields[.server] = "sendpromptly"
+        if closing { fields[.connection] = "close" }
+        context.write(wrapOutboundOut(.head(HTTPResponse(status: status, headerFields: fields))), promise: nil)
+        context.write(wrapOutboundOut(.body(bytes)), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        if closing {
+            context.close(promise: nil)
+            return
+        }
+        if !waiting.isEmpty {
+            while state != .answering, let part = waiting.popFirst() {
+                handle(part, context: context)
+            }
+            // The router's side of the channel takes in what it was handed at the end of a read.
+            context.fireChannelReadComplete()
+        }
+        if readHeld, state != .answering {
+            readHeld = false
+            context.read()
+        }
+    }
+
+    /// The `Date` header, formatted at most once a second per connection.
+    private func currentDate() -> String {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let second = Int64(now.tv_sec)
+        if second != date.second { date = (second, HTTPDate.format(secondsSinceEpoch: second)) }
+        return date.text
+    }
+}

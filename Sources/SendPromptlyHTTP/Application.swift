@@ -1,5 +1,7 @@
 import Hummingbird
+import HummingbirdCore
 import Logging
+import Prometheus
 import ServiceLifecycle
 import SendPromptlyConsole
 import SendPromptlyCore
@@ -14,24 +16,32 @@ import SendPromptlyEngine
 ///
 /// At graceful shutdown the server stops first (requests in flight finish), then `services`
 /// in reverse order.
+///
+/// `metrics` counts every request and serves `GET /metrics` (by default into a registry of its
+/// own); `server` is plain HTTP/1.1 with keep-alive, or the same behind TLS.
 public func buildApplication(
     slot: EngineSlot, settings: ServerSettings, adminTokenHash: SecretHash, readiness: Readiness, logger: Logger,
+    metrics: ServerMetrics = ServerMetrics(registry: PrometheusCollectorRegistry()), server: HTTPServerBuilder = .http1(),
     services: [any Service] = [], onListening: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let api = API(slot: slot, settings: settings, adminTokenHash: adminTokenHash, readiness: readiness)
     let router = Router()
+    router.middlewares.add(HTTPMetricsMiddleware(metrics: metrics.http))
     router.middlewares.add(APIErrorMiddleware())
+    metrics.addRoute(to: router, slot: slot, tokenHash: settings.metricsTokenHash)
     api.addHealthRoutes(to: router)
     let gated = router.group().add(middleware: APIGateMiddleware(readiness: readiness, slot: slot))
     api.addIngestRoutes(to: gated)
     api.addIncidentRoutes(to: gated)
     api.addAdminRoutes(to: gated)
+    api.addAuditRoutes(to: gated)
     // The console answers HTML, so it gates itself on the same readiness (a 503 page).
     ConsoleRoutes(
         engine: { readiness.isReady ? slot.engine : nil }, settings: settings.console, adminTokenHash: adminTokenHash
     ).add(to: router)
     return Application(
         router: router,
+        server: server,
         configuration: ApplicationConfiguration(address: .hostname(settings.host, port: settings.port), serverName: "sendpromptly"),
         services: services,
         onServerRunning: { channel in await onListening(channel.localAddress?.port ?? settings.port) },

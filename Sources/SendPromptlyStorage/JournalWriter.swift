@@ -21,6 +21,8 @@ public final class JournalWriter: CommandJournal, @unchecked Sendable {
     private let shardCount: Int
     private let batchInterval: Duration
     private let logger: Logger
+    /// Told how long each `fsync` of records took (the metrics' latency histogram).
+    private let syncObserver: (@Sendable (Duration) -> Void)?
     private let condition = NSCondition()
 
     // Guarded by `condition`.
@@ -43,7 +45,7 @@ public final class JournalWriter: CommandJournal, @unchecked Sendable {
     /// Opens a new segment starting at `nextSequence` and starts the writer thread.
     public init(
         directory: String, shardCount: Int, nextSequence: UInt64, durability: Durability,
-        batchInterval: Duration = .milliseconds(10), logger: Logger
+        batchInterval: Duration = .milliseconds(10), logger: Logger, syncObserver: (@Sendable (Duration) -> Void)? = nil
     ) throws {
         self.directory = directory
         self.shardCount = shardCount
@@ -53,6 +55,7 @@ public final class JournalWriter: CommandJournal, @unchecked Sendable {
         self.durability = durability
         self.batchInterval = batchInterval
         self.logger = logger
+        self.syncObserver = syncObserver
         try openSegment(startingAt: nextSequence)
         let thread = Thread { [self] in run() }
         thread.name = "journal-writer"
@@ -159,7 +162,7 @@ public final class JournalWriter: CommandJournal, @unchecked Sendable {
                     unsynced = true
                 }
                 if unsynced && (durability != .none || rotation != nil || stop) {
-                    try FileIO.sync(descriptor, path: segmentPath)
+                    try syncRecords()
                     unsynced = false
                 }
                 if let rotation {
@@ -169,7 +172,7 @@ public final class JournalWriter: CommandJournal, @unchecked Sendable {
                         try FileIO.writeAll(descriptor, Array(batch[split...]), path: segmentPath)
                         unsynced = true
                         if durability != .none || stop {
-                            try FileIO.sync(descriptor, path: segmentPath)
+                            try syncRecords()
                             unsynced = false
                         }
                     }
@@ -192,6 +195,13 @@ public final class JournalWriter: CommandJournal, @unchecked Sendable {
                 return
             }
         }
+    }
+
+    /// `fsync`s the segment's records, timed for ``syncObserver``.
+    private func syncRecords() throws {
+        let started = ContinuousClock.now
+        try FileIO.sync(descriptor, path: segmentPath)
+        syncObserver?(ContinuousClock.now - started)
     }
 
     private func finish(upTo sequence: UInt64) {

@@ -9,9 +9,10 @@ extension Engine {
         let shards = project.map { [shard(for: $0)] } ?? shards
         for shard in shards {
             entries += await shard.read { state, _ in
-                Array(state.auditEntries().filter { project == nil || $0.projectID == project }.suffix(limit))
+                Array(state.auditEntries().filter { project == nil || $0.projectID == project }.suffix(limit).reversed())
             }
         }
+        // Stable: entries of one shard at the same millisecond stay newest first.
         return Array(entries.sorted { $0.at > $1.at }.prefix(limit))
     }
 }

@@ -64,7 +64,7 @@ final class OperationsTests: XCTestCase {
         XCTAssertEqual(sample(#"sendpromptly_incidents_resolved_total{reason="manual"}"#, in: scrape), 1)
         XCTAssertEqual(sample(#"sendpromptly_http_requests_total{route="/api/v1/receipt",status="202"}"#, in: scrape), 2)
         XCTAssertEqual(sample(#"sendpromptly_http_requests_total{route="/admin/v1/projects",status="201"}"#, in: scrape), 1)
-        XCTAssertEqual(sample(#"sendpromptly_http_requests_total{route="unmatched",status="404"}"#, in: scrape), 1)
+        XCTAssertEqual(sample(#"sendpromptly_http_requests_total{route="NotFound",status="404"}"#, in: scrape), 1)
         XCTAssertEqual(sample(#"sendpromptly_http_request_duration_seconds_count{route="/api/v1/receipt"}"#, in: scrape), 2)
         XCTAssertGreaterThanOrEqual(sample("sendpromptly_journal_fsync_seconds_count", in: scrape) ?? 0, 1)
         XCTAssertGreaterThan(sample("sendpromptly_snapshot_bytes", in: scrape) ?? 0, 0)

@@ -13,8 +13,9 @@ import Synchronization
 /// `/api/v1/incidents/:incident_id`, never the raw path), or the metric's cardinality grows
 /// with the traffic.
 public final class HTTPMetrics: Sendable {
-    /// The label of requests that matched no route.
-    public static let unmatchedRoute = "unmatched"
+    /// The label of requests that matched no route: the one Hummingbird's router gives them,
+    /// so that every front counts them under the same name.
+    public static let unmatchedRoute = "NotFound"
 
     private struct Key: Hashable {
         let route: String

@@ -7,9 +7,9 @@ receipt, and journal and snapshot bytes per receipt, on a real `sendpromptly ser
 It starts the server on a fresh data directory (--durability none, so the client is the
 bottleneck, not fsync), reads its resident set size (VmRSS), sends N receipts with distinct
 provider event ids over keep-alive connections, reads VmRSS again, then stops it with SIGTERM
-(which writes the final snapshot) and reports the journal and snapshot sizes. Then it sends a
-result for every receipt in a second run over the same data, to size a whole payment (receipt
-and result). Numbers are per receipt; run it twice and compare, the machine may be busy.
+(which writes the final snapshot) and reports the journal and snapshot sizes. Then it restarts
+the server on the same data and sends a result for every receipt, to size a whole payment
+(receipt and result) in memory, in the journal and in the snapshot. Numbers are per receipt; run it twice and compare, the machine may be busy.
 """
 import argparse
 import http.client
@@ -120,7 +120,9 @@ def main():
         assert status == 200, answer
 
     journal_before_results = size(data, "journal-", ".log")
+    recovered = rss_kib(process.pid)
     in_threads(port, count, options.threads, result)
+    completed = rss_kib(process.pid)
     journal_results = size(data, "journal-", ".log") - journal_before_results
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=600) == 0
@@ -128,6 +130,8 @@ def main():
 
     print(f"receipts: {count} in {elapsed:.1f} s ({count / elapsed:.0f}/s from this client)")
     print(f"resident memory: {before} KiB before, {after} KiB after: {(after - before) * 1024 / count:.0f} B per pending receipt")
+    print(f"after a restart: {recovered} KiB with the receipts pending, {completed} KiB once each has its result: "
+          f"{(completed - before) * 1024 / count:.0f} B per completed event over the empty server's {before} KiB")
     print(f"journal: {journal_receipts / count:.0f} B per receipt, {journal_results / count:.0f} B per result")
     print(f"snapshot: {snapshot_pending / count:.0f} B per pending receipt, {snapshot_done / count:.0f} B per completed event "
           f"(idempotency records included, within their 24 h)")

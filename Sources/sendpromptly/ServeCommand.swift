@@ -12,7 +12,6 @@ import SendPromptlyHTTP
 import SendPromptlyMail
 import SendPromptlyRepair
 import SendPromptlyStorage
-import ServiceLifecycle
 
 /// `sendpromptly serve`: the server with embedded defaults. Every option also reads
 /// `SENDPROMPTLY_<NAME>`; the flag wins over the variable.
@@ -224,8 +223,7 @@ struct ServeCommand: AsyncParsableCommand {
         logger.info("starting", metadata: ["data_dir": "\(directory)", "host": "\(host)"])
         ShutdownWatchdog.start(timeout: shutdownLimit)
         do {
-            try await ServiceGroup(configuration: .init(
-                services: [application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
+            try await application.runService()
         } catch {
             try? await deliveryClient.shutdown()
             switch error {

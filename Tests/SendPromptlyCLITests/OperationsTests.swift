@@ -75,10 +75,12 @@ final class OperationsTests: XCTestCase {
     }
 
     func testFilesAreOwnerOnlyAndSecretsNeverReachTheLogs() async throws {
-        let smtpPassword = "Smtp-Pa55word-Never-Logged"
+        // A real mail server with STARTTLS and AUTH, so that the credentials cross the wire
+        // while the server logs every SMTP line at trace.
+        let smtp = try await SMTPServerProcess(messages: dataDirectory.deletingLastPathComponent().appendingPathComponent("mail"))
+        defer { smtp.process.signal(SIGKILL) }
         let (server, url) = try await ServerProcess.serve(dataDirectory: dataDirectory, arguments: [
-            "--log-level", "trace", "--snapshot-interval", "1",
-            "--smtp-url", "smtp://alerts:\(smtpPassword)@127.0.0.1:9?starttls=never",
+            "--log-level", "trace", "--snapshot-interval", "1", "--smtp-url", try SMTPServerProcess.url(port: smtp.port),
         ])
         let adminLine = try await server.waitForLine(containing: "Generated admin token")
         let adminToken = try XCTUnwrap(adminLine.split(separator: " ").last.map(String.init))
@@ -98,15 +100,15 @@ final class OperationsTests: XCTestCase {
         let incidentID = try XCTUnwrap(result.body["incident_id"] as? String)
         let reprocess = try await HTTP.send(.POST, "\(url)/api/v1/incidents/\(incidentID)/reprocess", bearer: key)
         XCTAssertEqual(reprocess.status, 202)
-        // The alert to the unreachable mail server and the callback to the closed port are
-        // attempted (and logged at trace) with the secrets in hand.
-        try await eventually("an alert attempt and a callback attempt") { () async throws -> Bool? in
+        // The alert (sent with AUTH) and the callback to the closed port are attempted, and
+        // logged at trace, with the secrets in hand.
+        try await eventually("an alert sent and a callback attempted") { () async throws -> Bool? in
             let incident = try await HTTP.send(.GET, "\(url)/api/v1/incidents/\(incidentID)", bearer: key)
             let alerts = incident.body["alerts"] as? [[String: Any]] ?? []
             let replays = incident.body["replays"] as? [[String: Any]] ?? []
             let alertTried = alerts.contains { !($0["attempts"] as? [Any] ?? []).isEmpty }
             let callbackTried = replays.contains { !($0["attempts"] as? [Any] ?? []).isEmpty }
-            return alertTried && callbackTried ? true : nil
+            return alertTried && callbackTried && !((try? smtp.received()) ?? []).isEmpty ? true : nil
         }
         try await eventually("a snapshot") { (try? Durability.snapshots(in: self.dataDirectory).isEmpty) == false }
         server.signal(SIGTERM)
@@ -115,8 +117,12 @@ final class OperationsTests: XCTestCase {
 
         let logs = server.standardError + server.standardOutput.replacingOccurrences(of: adminLine, with: "")
         XCTAssertTrue(server.standardError.contains("trace"), "the run logged at trace level")
+        XCTAssertTrue(server.standardError.contains("AUTH PLAIN <credentials>"), "the AUTH exchange was logged, redacted")
+        let password = SMTPServerProcess.password
         for (name, secret) in [
-            ("SMTP password", smtpPassword), ("first signing secret", firstSecret), ("rotated signing secret", secondSecret),
+            ("SMTP password", password), ("SMTP password in base64", Data(password.utf8).base64EncodedString()),
+            ("SMTP credentials in base64", Data("\0\(SMTPServerProcess.user)\0\(password)".utf8).base64EncodedString()),
+            ("first signing secret", firstSecret), ("rotated signing secret", secondSecret),
             ("API key", key), ("admin token", adminToken),
         ] {
             XCTAssertFalse(logs.contains(secret), "the \(name) appears in the output")

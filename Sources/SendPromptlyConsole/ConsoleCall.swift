@@ -15,11 +15,15 @@ struct ConsoleCall: Sendable {
 
     var sessions: SessionStore { routes.sessions }
 
+    /// The session as the audit trail names it: a prefix of its token's hash, which tells
+    /// sessions apart without being usable as one.
+    var auditActor: AuditActor { .consoleSession(String(SecretHash(of: sessionToken).hex.prefix(12))) }
+
     /// The frame of a signed-in page, with the notice left for it (shown once).
     func chrome(_ section: Chrome.Section, notice: Notice?, refreshSeconds: Int? = nil) -> Chrome {
         Chrome(
             signedIn: true, csrf: csrf, notice: notice, refreshSeconds: refreshSeconds,
-            isOverview: section == .overview, isProjects: section == .projects)
+            isOverview: section == .overview, isProjects: section == .projects, isAudit: section == .audit)
     }
 
     /// The route parameter `name` as an identifier; a malformed one is not found.
@@ -45,7 +49,7 @@ struct ConsoleCall: Sendable {
 }
 
 extension Chrome {
-    enum Section { case overview, projects }
+    enum Section { case overview, projects, audit }
 }
 
 /// Why a console page could not be shown.

@@ -32,6 +32,7 @@ public struct ConsoleRoutes: Sendable {
         addIncidentListRoutes(to: router)
         addIncidentRoutes(to: router)
         addIntegrationRoutes(to: router)
+        addAuditRoutes(to: router)
         // Any other console page: sign-in first, then a 404 page.
         router.get("/console/**", use: page { _ in throw ConsoleFailure.notFound })
     }

@@ -15,5 +15,6 @@ enum ConsoleTemplates {
         ("incident", incident),
         ("integration", integration),
         ("checklist", checklist),
+        ("audit", audit),
     ]
 }

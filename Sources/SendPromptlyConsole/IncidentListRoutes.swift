@@ -94,7 +94,7 @@ extension ConsoleRoutes {
             if let until, until <= since { throw EngineError.validation(field: "until", message: "until must be later than since") }
             let selection = ReprocessSelection(
                 effectType: form.trimmed("effect_type").flatMap(EffectType.init(rawValue:)), since: since, until: until)
-            guard case .replays(let replays, let truncated) = try await call.engine.execute(.reprocessMatching(id, .administrator, selection)) else {
+            guard case .replays(let replays, let truncated) = try await call.engine.execute(.audited(.reprocessMatching(id, .administrator, selection), by: call.auditActor)) else {
                 preconditionFailure("a bulk reprocess answers replays")
             }
             var text = "Reprocess requested for \(replays.count) open incident" + (replays.count == 1 ? "." : "s.")

@@ -131,7 +131,8 @@ extension ConsoleRoutes {
         router.post("/console/projects/:project_id/incidents/:incident_id/reprocess", use: action(back: Self.incidentPath) { call, _ in
             let id = try call.identifier("project_id", ProjectKind.self)
             let incidentID = try call.identifier("incident_id", IncidentKind.self)
-            guard case .replay(_, let replayID) = try await call.engine.execute(.reprocess(id, .administrator, incident: incidentID.rawValue)) else {
+            guard case .replay(_, let replayID) = try await call.engine.execute(
+                .audited(.reprocess(id, .administrator, incident: incidentID.rawValue), by: call.auditActor)) else {
                 preconditionFailure("a reprocess answers a replay")
             }
             return call.redirect(
@@ -143,7 +144,8 @@ extension ConsoleRoutes {
             let incidentID = try call.identifier("incident_id", IncidentKind.self)
             let body = JSON.object(form.trimmed("note").map { [("note", .string($0))] } ?? []).serialized
             let request = try ResolveRequest(body: Array(body.utf8))
-            _ = try await call.engine.execute(.resolve(id, .administrator, incident: incidentID.rawValue, note: request.note))
+            _ = try await call.engine.execute(
+                .audited(.resolve(id, .administrator, incident: incidentID.rawValue, note: request.note), by: call.auditActor))
             return call.redirect(Self.incidentPath(call.parameters), notice: "Incident resolved by hand.")
         })
     }

@@ -23,6 +23,7 @@ struct Chrome {
     let refreshSeconds: Int?
     let isOverview: Bool
     let isProjects: Bool
+    var isAudit = false
 
     /// The frame of the sign-in and error pages of a visitor without a session.
     static let signedOut = Chrome(signedIn: false, csrf: nil, notice: nil, refreshSeconds: nil, isOverview: false, isProjects: false)

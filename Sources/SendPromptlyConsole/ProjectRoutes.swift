@@ -62,7 +62,7 @@ extension ConsoleRoutes {
         })
         router.post("/console/projects", use: action(back: { _ in "/console/projects" }) { call, form in
             let change = try projectSettings(form, creating: true)
-            let created = try await call.engine.createProject(try change.creating())
+            let created = try await call.engine.createProject(try change.creating(), by: call.auditActor)
             let id = created.project.id
             call.sessions.update(call.sessionToken) {
                 $0.revealed = RevealedSecret(project: id, label: created.key.label, value: created.apiKey)
@@ -97,7 +97,7 @@ extension ConsoleRoutes {
         router.post("/console/projects/:project_id", use: action(back: Self.projectPath) { call, form in
             let id = try call.identifier("project_id", ProjectKind.self)
             let change = try projectSettings(form, creating: false)
-            _ = try await call.engine.execute(.updateProject(id, change))
+            _ = try await call.engine.execute(.audited(.updateProject(id, change), by: call.auditActor))
             return call.redirect("/console/projects/\(id)", notice: "Settings saved.")
         })
         router.post("/console/projects/:project_id/keys", use: action(back: Self.projectPath) { call, form in
@@ -106,7 +106,7 @@ extension ConsoleRoutes {
                 ("label", .string(form.trimmed("label") ?? "")),
                 ("scope", .string(form["scope"] ?? KeyScope.ingest.rawValue)),
             ]).serialized
-            let created = try await call.engine.createKey(project: id, try KeyRequest(body: Array(body.utf8)))
+            let created = try await call.engine.createKey(project: id, try KeyRequest(body: Array(body.utf8)), by: call.auditActor)
             call.sessions.update(call.sessionToken) {
                 $0.revealed = RevealedSecret(project: id, label: created.key.label, value: created.apiKey)
             }
@@ -116,14 +116,14 @@ extension ConsoleRoutes {
         router.post("/console/projects/:project_id/keys/:key_id/revoke", use: action(back: Self.projectPath) { call, _ in
             let id = try call.identifier("project_id", ProjectKind.self)
             let keyID = try call.identifier("key_id", KeyKind.self)
-            guard case .key(let key) = try await call.engine.execute(.revokeKey(id, keyID)) else {
+            guard case .key(let key) = try await call.engine.execute(.audited(.revokeKey(id, keyID), by: call.auditActor)) else {
                 preconditionFailure("a revocation answers a key")
             }
             return call.redirect("/console/projects/\(id)", notice: "Key \(key.label) revoked: requests with it are refused from now on.")
         })
         router.post("/console/projects/:project_id/signing-secret/rotate", use: action(back: Self.projectPath) { call, _ in
             let id = try call.identifier("project_id", ProjectKind.self)
-            _ = try await call.engine.rotateSigningSecret(project: id)
+            _ = try await call.engine.rotateSigningSecret(project: id, by: call.auditActor)
             return call.redirect(
                 "/console/projects/\(id)",
                 notice: "Signing secret rotated. The previous one keeps signing callbacks alongside for 24 hours.")

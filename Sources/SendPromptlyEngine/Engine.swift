@@ -171,32 +171,33 @@ public final class Engine: Sendable {
         await read(on: ticket.projectID) { state, _ in state.alertDelivery(for: ticket) }
     }
 
-    // MARK: Operator actions that issue secrets
+    // MARK: Operator actions that issue secrets (each recorded in the audit trail as `actor`'s)
 
     /// Creates a project with a `manage` key; the key appears in this answer only.
-    public func createProject(_ settings: ProjectSettings) async throws -> ProjectCreated {
+    public func createProject(_ settings: ProjectSettings, by actor: AuditActor) async throws -> ProjectCreated {
         var generator = IdentifierGenerator()
         let id = generator.next(ProjectKind.self, at: clock.now())
         let apiKey = SecretFormat.apiKey()
         let key = NewKey(label: "default", scope: .manage, hash: SecretHash(of: apiKey))
-        let outcome = try await execute(.createProject(id, settings, signingSecret: SecretFormat.signingSecret(), key: key))
+        let outcome = try await execute(.audited(.createProject(id, settings, signingSecret: SecretFormat.signingSecret(), key: key), by: actor))
         guard case .project(let project, let record?) = outcome else { preconditionFailure("createProject answers a project") }
         directory.register(key.hash, project: id)
         return ProjectCreated(project: project, apiKey: apiKey, key: record)
     }
 
-    public func createKey(project: ProjectID, _ request: KeyRequest) async throws -> KeyCreated {
+    public func createKey(project: ProjectID, _ request: KeyRequest, by actor: AuditActor) async throws -> KeyCreated {
         let apiKey = SecretFormat.apiKey()
         let key = NewKey(label: request.label, scope: request.scope, hash: SecretHash(of: apiKey))
-        guard case .key(let record) = try await execute(.createKey(project, key)) else {
+        guard case .key(let record) = try await execute(.audited(.createKey(project, key), by: actor)) else {
             preconditionFailure("createKey answers a key")
         }
         directory.register(key.hash, project: project)
         return KeyCreated(apiKey: apiKey, key: record)
     }
 
-    public func rotateSigningSecret(project: ProjectID) async throws -> String {
-        guard case .signingSecret(let secret) = try await execute(.rotateSigningSecret(project, secret: SecretFormat.signingSecret())) else {
+    public func rotateSigningSecret(project: ProjectID, by actor: AuditActor) async throws -> String {
+        let command = ShardCommand.rotateSigningSecret(project, secret: SecretFormat.signingSecret())
+        guard case .signingSecret(let secret) = try await execute(.audited(command, by: actor)) else {
             preconditionFailure("rotateSigningSecret answers a secret")
         }
         return secret

@@ -19,6 +19,8 @@ public actor Shard {
     private let clock: any EngineClock
     private let journal: (any CommandJournal)?
     private let publish: @Sendable (EngineEffect) -> Void
+    /// What this shard did since the process started (``ShardCounters``).
+    public private(set) var counters = ShardCounters()
 
     init(
         index: Int, state: ShardState, eventLoop: any EventLoop, clock: any EngineClock, journal: (any CommandJournal)?,
@@ -42,7 +44,11 @@ public actor Shard {
         // A replayed answer is only as durable as the record that first gave it: wait for
         // everything journaled so far, that record included.
         let sequence = outcome.changedState ? journal?.append(shard: index, at: now, command) : journal?.lastSequence
-        for effect in state.takeEffects() { publish(effect) }
+        counters.count(command, outcome)
+        for effect in state.takeEffects() {
+            counters.count(effect)
+            publish(effect)
+        }
         return (outcome, sequence)
     }
 

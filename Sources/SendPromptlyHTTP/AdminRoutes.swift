@@ -10,7 +10,7 @@ extension API {
             let change = try await settingsChange(request)
             let settings: ProjectSettings
             do throws(EngineError) { settings = try change.creating() } catch { throw APIError(error) }
-            let created = try await engineAction { try await engine.createProject(settings) }
+            let created = try await engineAction { try await engine.createProject(settings, by: .adminToken) }
             var members = Views.project(created.project, includingSigningSecret: true)
             members += [("api_key", .string(created.apiKey)), ("key_id", .string(created.key.id.rawValue))]
             return Response.json(.object(members), status: .created)
@@ -32,7 +32,7 @@ extension API {
             try requireAdministrator(request)
             let id = try projectID(context)
             let change = try await settingsChange(request)
-            guard case .project(let project, _) = try await execute(.updateProject(id, change)) else {
+            guard case .project(let project, _) = try await execute(.audited(.updateProject(id, change), by: .adminToken)) else {
                 preconditionFailure("an update answers a project")
             }
             return Response.json(.object(Views.project(project, includingSigningSecret: false)))
@@ -43,7 +43,7 @@ extension API {
             let body = try await jsonBody(request)
             let keyRequest: KeyRequest
             do throws(EngineError) { keyRequest = try KeyRequest(body: body.readableBytesView) } catch { throw APIError(error) }
-            let created = try await engineAction { try await engine.createKey(project: id, keyRequest) }
+            let created = try await engineAction { try await engine.createKey(project: id, keyRequest, by: .adminToken) }
             return Response.json(.object([("api_key", .string(created.apiKey))] + Views.key(created.key)), status: .created)
         }
         admin.get("/projects/:project_id/keys") { request, context in
@@ -58,7 +58,7 @@ extension API {
             guard let keyID = KeyID(try parameter("key_id", context)) else {
                 throw APIError(.notFound("no such key"))
             }
-            guard case .key(let key) = try await execute(.revokeKey(id, keyID)) else {
+            guard case .key(let key) = try await execute(.audited(.revokeKey(id, keyID), by: .adminToken)) else {
                 preconditionFailure("a revocation answers a key")
             }
             return Response.json(.object(Views.key(key)))
@@ -66,7 +66,7 @@ extension API {
         admin.post("/projects/:project_id/signing-secret/rotate") { request, context in
             try requireAdministrator(request)
             let id = try projectID(context)
-            let secret = try await engineAction { try await engine.rotateSigningSecret(project: id) }
+            let secret = try await engineAction { try await engine.rotateSigningSecret(project: id, by: .adminToken) }
             return Response.json(.object([("signing_secret", .string(secret))]))
         }
     }

@@ -51,7 +51,7 @@ extension API {
             let body = try await jsonBody(request, allowEmpty: true)
             let resolve: ResolveRequest
             do throws(EngineError) { resolve = try ResolveRequest(body: body.readableBytesView) } catch { throw APIError(error) }
-            guard case .incident(let view) = try await execute(.resolve(access.project!, access, incident: id, note: resolve.note)) else {
+            guard case .incident(let view) = try await execute(.audited(.resolve(access.project!, access, incident: id, note: resolve.note), by: .commandKey)) else {
                 preconditionFailure("a resolve answers an incident")
             }
             return Response.json(Views.incident(view))
@@ -59,7 +59,7 @@ extension API {
         router.post("/api/v1/incidents/:incident_id/reprocess") { request, context -> Response in
             let access = try keyAccess(request)
             let id = try parameter("incident_id", context)
-            guard case .replay(let view, let replayID) = try await execute(.reprocess(access.project!, access, incident: id)) else {
+            guard case .replay(let view, let replayID) = try await execute(.audited(.reprocess(access.project!, access, incident: id), by: .commandKey)) else {
                 preconditionFailure("a reprocess answers a replay")
             }
             return Response.json(
@@ -75,7 +75,7 @@ extension API {
             let body = try await jsonBody(request)
             let selection: ReprocessSelection
             do throws(EngineError) { selection = try ReprocessSelection(body: body.readableBytesView) } catch { throw APIError(error) }
-            guard case .replays(let replays, let truncated) = try await execute(.reprocessMatching(access.project!, access, selection)) else {
+            guard case .replays(let replays, let truncated) = try await execute(.audited(.reprocessMatching(access.project!, access, selection), by: .commandKey)) else {
                 preconditionFailure("a bulk reprocess answers replays")
             }
             return Response.json(

@@ -12,21 +12,21 @@ enum IngestCall: Sendable {
     case receipt
     case result
 
-    /// The call at `path` (without the query), with or without the `/api` prefix.
-    init?(path: Substring) {
-        switch path {
-        case "/api/v1/receipt", "/v1/receipt": self = .receipt
-        case "/api/v1/result", "/v1/result": self = .result
-        default: return nil
-        }
-    }
-
     /// The paths the router serves this call at.
     var paths: [String] {
         switch self {
         case .receipt: ["/api/v1/receipt", "/v1/receipt"]
         case .result: ["/api/v1/result", "/v1/result"]
         }
+    }
+
+    /// The call at `path` (without the query), with or without the `/api` prefix, and that
+    /// route's name as the router's metrics label it.
+    static func match(_ path: Substring) -> (call: IngestCall, route: String)? {
+        for call in [IngestCall.receipt, .result] {
+            if let route = call.paths.first(where: { $0 == path }) { return (call, route) }
+        }
+        return nil
     }
 
     /// The shard command for a request whose credential and body passed their checks.

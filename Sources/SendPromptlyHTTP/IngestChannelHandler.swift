@@ -32,6 +32,7 @@ final class IngestChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
         let slot: EngineSlot
         let readiness: Readiness
         let maximumBodyBytes: Int
+        let metrics: HTTPMetrics
         let logger: Logger
     }
 
@@ -49,9 +50,11 @@ final class IngestChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
     /// The ingest call being read or answered.
     private struct Call {
         let call: IngestCall
+        let route: String
         let engine: Engine
         let head: HTTPRequest
         let path: Substring
+        let started = ContinuousClock.now
         var body: ByteBuffer?
         var bodyTooLarge = false
     }
@@ -143,8 +146,8 @@ final class IngestChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
             return nil
         }
         let path = target.prefix { $0 != "?" }
-        guard let call = IngestCall(path: path) else { return nil }
-        return Call(call: call, engine: engine, head: head, path: path)
+        guard let (call, route) = IngestCall.match(path) else { return nil }
+        return Call(call: call, route: route, engine: engine, head: head, path: path)
     }
 
     private func answer(context: ChannelHandlerContext) {
@@ -194,8 +197,12 @@ final class IngestChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
 
     /// Writes the answer, then reads on: what waited, or from the channel.
     private func finish(status: HTTPResponse.Status, body: JSON, replayed: Bool, context: ChannelHandlerContext) {
-        let closing = call?.head.headerFields[.connection]?.lowercased().contains("close") ?? false
-        call = nil
+        guard let call else { preconditionFailure("an answer needs a call") }
+        let (seconds, attoseconds) = (ContinuousClock.now - call.started).components
+        front.metrics.record(
+            route: call.route, status: Int(status.code), nanoseconds: seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        let closing = call.head.headerFields[.connection]?.lowercased().contains("close") ?? false
+        self.call = nil
         state = .idle
         guard isActive else { return }
         var bytes = context.channel.allocator.buffer(capacity: 160)

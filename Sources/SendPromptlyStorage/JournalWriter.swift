@@ -21,6 +21,8 @@ public final class JournalWriter: CommandJournal, @unchecked Sendable {
     private let shardCount: Int
     private let batchInterval: Duration
     private let logger: Logger
+    /// Told how long each `fsync` of records took (the metrics' latency histogram).
+    private let syncObserver: (@Sendable (Duration) -> Void)?
     private let condition = NSCondition()
 
     // Guarded by `condition`.
@@ -45,7 +47,7 @@ public final class JournalWriter: CommandJournal, @unchecked Sendable {
     /// Opens a new segment starting at `nextSequence` and starts the writer thread.
     public init(
         directory: String, shardCount: Int, nextSequence: UInt64, durability: Durability,
-        batchInterval: Duration = .milliseconds(10), logger: Logger
+        batchInterval: Duration = .milliseconds(10), logger: Logger, syncObserver: (@Sendable (Duration) -> Void)? = nil
     ) throws {
         self.directory = directory
         self.shardCount = shardCount
@@ -55,6 +57,7 @@ public final class JournalWriter: CommandJournal, @unchecked Sendable {
         self.durability = durability
         self.batchInterval = batchInterval
         self.logger = logger
+        self.syncObserver = syncObserver
         try openSegment(startingAt: nextSequence)
         let thread = Thread { [self] in run() }
         thread.name = "journal-writer"
@@ -155,7 +158,7 @@ public final class JournalWriter: CommandJournal, @unchecked Sendable {
                     unsynced = true
                 }
                 if unsynced && (durability != .none || rotation != nil || stop) {
-                    try FileIO.syncAppended(descriptor, path: segmentPath)
+                    try syncRecords()
                     unsynced = false
                 }
                 if let rotation {
@@ -165,7 +168,7 @@ public final class JournalWriter: CommandJournal, @unchecked Sendable {
                         try FileIO.writeAll(descriptor, Array(batch[split...]), path: segmentPath)
                         unsynced = true
                         if durability != .none || stop {
-                            try FileIO.syncAppended(descriptor, path: segmentPath)
+                            try syncRecords()
                             unsynced = false
                         }
                     }
@@ -188,6 +191,13 @@ public final class JournalWriter: CommandJournal, @unchecked Sendable {
                 return
             }
         }
+    }
+
+    /// Syncs the segment's records (``FileIO/syncAppended(_:path:)``), timed for ``syncObserver``.
+    private func syncRecords() throws {
+        let started = ContinuousClock.now
+        try FileIO.syncAppended(descriptor, path: segmentPath)
+        syncObserver?(ContinuousClock.now - started)
     }
 
     private func finish(upTo sequence: UInt64) {

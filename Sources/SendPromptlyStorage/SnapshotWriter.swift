@@ -24,18 +24,24 @@ public actor SnapshotWriter {
     private let engine: Engine
     private let journal: JournalWriter
     private let logger: Logger
+    /// Told of every snapshot written (the metrics' duration and size).
+    private let observer: (@Sendable (Report) -> Void)?
     private let keep = 2
     /// The journal sequence the newest snapshot on disk covers in every shard.
     private var newestCoverage: UInt64
 
     /// - Parameter coverage: what the newest snapshot on disk covers (the one recovery started
     ///   from; 0 when there is none).
-    public init(directory: String, engine: Engine, journal: JournalWriter, coverage: UInt64, logger: Logger) {
+    public init(
+        directory: String, engine: Engine, journal: JournalWriter, coverage: UInt64, logger: Logger,
+        observer: (@Sendable (Report) -> Void)? = nil
+    ) {
         self.directory = directory
         self.engine = engine
         self.journal = journal
         self.newestCoverage = coverage
         self.logger = logger
+        self.observer = observer
     }
 
     @discardableResult
@@ -58,6 +64,7 @@ public actor SnapshotWriter {
         let report = Report(
             name: name, bytes: file.count, pendingReceipts: await engine.pendingReceiptCounts().reduce(0, +),
             duration: ContinuousClock.now - started)
+        observer?(report)
         logger.info("snapshot written", metadata: [
             "file": "\(name)", "bytes": "\(report.bytes)", "duration": "\(report.duration)",
         ])

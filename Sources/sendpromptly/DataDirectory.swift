@@ -1,8 +1,8 @@
 import Foundation
 import SendPromptlyCore
 
-/// The server's data directory (`--data-dir`, `./snapshots` by default): created with mode
-/// 0700 when missing; every file in it is written with mode 0600.
+/// The server's data directory (`--data-dir`, `./snapshots` by default): mode 0700 (created so,
+/// or an existing directory restricted to it); every file in it is written with mode 0600.
 struct DataDirectory {
     let url: URL
 
@@ -13,6 +13,10 @@ struct DataDirectory {
         var isDirectory: ObjCBool = false
         if manager.fileExists(atPath: url.path, isDirectory: &isDirectory) {
             guard isDirectory.boolValue else { throw StartupError("data directory \(path) is not a directory") }
+            // The journal and snapshots hold signing secrets: only the owner may read them.
+            guard chmod(url.path, 0o700) == 0 else {
+                throw StartupError("cannot restrict data directory \(path) to mode 0700: \(String(cString: strerror(errno)))")
+            }
         } else {
             do {
                 try manager.createDirectory(at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])

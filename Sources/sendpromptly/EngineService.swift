@@ -32,6 +32,7 @@ struct EngineService: Service {
     let alertPacing: OutboxPacing
     let slot: EngineSlot
     let readiness: Readiness
+    let metrics: ServerMetrics
     let logger: Logger
 
     func run() async throws {
@@ -39,7 +40,8 @@ struct EngineService: Service {
         let recovered = try Recovery.recover(directory: directory, shardCount: shardCount, now: clock.now(), logger: logger)
         let journal = try JournalWriter(
             directory: directory, shardCount: recovered.states.count, nextSequence: recovered.nextSequence,
-            durability: durability, batchInterval: batchInterval, logger: logger)
+            durability: durability, batchInterval: batchInterval, logger: logger,
+            syncObserver: { [metrics] in metrics.journalSynced($0) })
         let engine = Engine(states: recovered.states, clock: clock, journal: journal)
         // Deadlines that passed while the server was down open their incidents now, once each.
         await engine.advance()
@@ -49,7 +51,8 @@ struct EngineService: Service {
             "pending_receipts": "\(pending)", "shards": "\(recovered.states.count)", "durability": "\(durability.rawValue)",
         ])
         let snapshots = SnapshotWriter(
-            directory: directory, engine: engine, journal: journal, coverage: recovered.snapshotCoverage, logger: logger)
+            directory: directory, engine: engine, journal: journal, coverage: recovered.snapshotCoverage, logger: logger,
+            observer: { [metrics] in metrics.snapshotWritten(duration: $0.duration, bytes: $0.bytes) })
         slot.install(engine)
         readiness.set(true)
         FileHandle.standardOutput.write(Data("sendpromptly ready\n".utf8))

@@ -2,7 +2,9 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import Metrics
 import NIOCore
+import Prometheus
 import SendPromptlyCore
 import SendPromptlyDelivery
 import SendPromptlyAlerts
@@ -14,7 +16,8 @@ import SendPromptlyStorage
 /// `sendpromptly serve`: the server with embedded defaults. Every option also reads
 /// `SENDPROMPTLY_<NAME>`; the flag wins over the variable.
 ///
-/// SIGTERM or SIGINT stops accepting connections, lets requests in flight finish and exits 0.
+/// SIGTERM or SIGINT stops accepting connections, lets requests in flight finish, writes a final
+/// snapshot and exits 0; a second signal, or `--shutdown-timeout` passing, exits at once with 1.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
@@ -106,6 +109,20 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: help("trace, debug, info, notice, warning, error or critical.", "log-level", default: "info"))
     var logLevel: String?
 
+    @Option(help: help("PEM file with the server's certificate (and its chain): serve HTTPS, with --tls-key.", "tls-cert", default: nil))
+    var tlsCert: String?
+
+    @Option(help: help("PEM file with the private key of --tls-cert (keep it mode 0600).", "tls-key", default: nil))
+    var tlsKey: String?
+
+    @Option(help: help(
+        "Seconds a graceful shutdown may take (requests in flight, final snapshot) before the process exits without finishing it.",
+        "shutdown-timeout", default: "30"))
+    var shutdownTimeout: String?
+
+    @Option(help: help("Bearer token GET /metrics asks for (at least 16 characters); without it /metrics is open.", "metrics-token", default: nil))
+    var metricsToken: String?
+
     private static func help(_ text: String, _ flag: String, default fallback: String?) -> ArgumentHelp {
         var help = text + " (env: \(Setting.variable(for: flag))"
         if let fallback { help += "; default: \(fallback)" }
@@ -146,9 +163,18 @@ struct ServeCommand: AsyncParsableCommand {
         }
         repair.addressPolicy = policy
         repair.pacing.attemptsPerSecondPerProject = Double(try setting.integer("repair-rate", repairRate, default: 10, range: 1...10_000))
-        var alerts = try alertSettings(setting, defaultPublicURL: settings.port == 0 ? nil : "http://\(settings.host):\(settings.port)")
+        let tls = try TLSFiles.configuration(
+            certificatePath: setting.string("tls-cert", tlsCert), keyPath: setting.string("tls-key", tlsKey))
+        let scheme = tls == nil ? "http" : "https"
+        var alerts = try alertSettings(
+            setting, defaultPublicURL: settings.port == 0 ? nil : "\(scheme)://\(settings.host):\(settings.port)")
         alerts.addressPolicy = policy
         settings.publicURL = setting.string("public-url", publicURL)
+        if let token = setting.string("metrics-token", metricsToken) {
+            guard token.utf8.count >= 16 else { throw StartupError("the metrics token must be at least 16 characters") }
+            settings.metricsTokenHash = SecretHash(of: token)
+        }
+        let shutdownLimit = try setting.seconds("shutdown-timeout", shutdownTimeout, default: .seconds(30), range: 0.1...3600)
         let dataDirectory = try DataDirectory(path: setting.string("data-dir", dataDir) ?? "./snapshots")
 
         LoggingSystem.bootstrap { label in
@@ -158,6 +184,8 @@ struct ServeCommand: AsyncParsableCommand {
         }
         var logger = Logger(label: "sendpromptly")
         logger.logLevel = level
+        let metrics = ServerMetrics(registry: PrometheusCollectorRegistry())
+        MetricsSystem.bootstrap(metrics.factory)
 
         let admin = try AdminToken.resolve(configured: setting.string("admin-token", adminToken), in: dataDirectory)
         if let generated = admin.generated {
@@ -183,15 +211,17 @@ struct ServeCommand: AsyncParsableCommand {
             batchInterval: .milliseconds(batchMilliseconds), snapshotInterval: .seconds(snapshotSeconds),
             expiryInterval: settings.expiryInterval,
             repairChannel: RepairChannel(client: deliveryClient, settings: repair), repairPacing: repair.pacing,
-            alertChannel: alertChannel, alertPacing: alerts.pacing, slot: slot, readiness: readiness, logger: logger)
+            alertChannel: alertChannel, alertPacing: alerts.pacing, slot: slot, readiness: readiness, metrics: metrics,
+            logger: logger)
         let host = settings.host
-        let application = buildApplication(
+        let application = try buildApplication(
             slot: slot, settings: settings, adminTokenHash: admin.hash, readiness: readiness, logger: logger,
-            services: [engineService],
+            metrics: metrics, tls: tls, services: [engineService],
             onListening: { port in
-                FileHandle.standardOutput.write(Data("sendpromptly listening on http://\(host):\(port)\n".utf8))
+                FileHandle.standardOutput.write(Data("sendpromptly listening on \(scheme)://\(host):\(port)\n".utf8))
             })
         logger.info("starting", metadata: ["data_dir": "\(directory)", "host": "\(host)"])
+        ShutdownWatchdog.start(timeout: shutdownLimit)
         do {
             try await application.runService()
         } catch {

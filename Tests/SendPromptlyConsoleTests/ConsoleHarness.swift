@@ -41,7 +41,7 @@ final class ConsoleHarness: @unchecked Sendable {
         settings.publicURL = publicURL
         var logger = Logger(label: "console-test")
         logger.logLevel = .warning
-        let application = buildApplication(
+        let application = try buildApplication(
             slot: EngineSlot(engine), settings: settings, adminTokenHash: SecretHash(of: adminToken),
             readiness: Readiness(ready: true), logger: logger)
         try await application.test(.live) { client in

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import NIOCore
+import Prometheus
 import SendPromptlyCore
 import SendPromptlyEngine
 import SendPromptlyHTTP
@@ -45,6 +46,7 @@ struct APIHarness: Sendable {
 
     static func run(
         _ setup: TestingSetup = .live, settings: ServerSettings = ServerSettings(),
+        metrics: ServerMetrics = ServerMetrics(registry: PrometheusCollectorRegistry()),
         _ test: @Sendable (APIHarness) async throws -> Void
     ) async throws {
         let clock = ManualClock()
@@ -54,8 +56,9 @@ struct APIHarness: Sendable {
         settings.port = 0
         var logger = Logger(label: "test")
         logger.logLevel = .warning
-        let application = buildApplication(
-            slot: EngineSlot(engine), settings: settings, adminTokenHash: SecretHash(of: adminToken), readiness: readiness, logger: logger)
+        let application = try buildApplication(
+            slot: EngineSlot(engine), settings: settings, adminTokenHash: SecretHash(of: adminToken), readiness: readiness, logger: logger,
+            metrics: metrics)
         try await application.test(setup) { client in
             try await test(APIHarness(client: client, clock: clock, engine: engine, readiness: readiness))
         }

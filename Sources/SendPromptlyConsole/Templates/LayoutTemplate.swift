@@ -73,6 +73,7 @@ extension ConsoleTemplates {
     <nav aria-label="Console">
     <a href="/console"{{#chrome.isOverview}} aria-current="page"{{/chrome.isOverview}}>Overview</a>
     <a href="/console/projects"{{#chrome.isProjects}} aria-current="page"{{/chrome.isProjects}}>Projects</a>
+    <a href="/console/audit"{{#chrome.isAudit}} aria-current="page"{{/chrome.isAudit}}>Audit trail</a>
     </nav>
     <form class="inline" method="post" action="/console/sign-out">
     <input type="hidden" name="_csrf" value="{{chrome.csrf}}">

@@ -30,6 +30,9 @@ public enum ShardCommand: Sendable, Equatable {
     case recordDeliveryAttempt(ProjectID, DeliveryReport)
     /// Expire what is due: journaled only when something expired.
     case advance
+    /// An operator action (a project, key, secret or incident change) with who did it: applied
+    /// as the inner command, and recorded in the shard's audit trail (ShardState+Audit.swift).
+    indirect case audited(ShardCommand, by: AuditActor)
 
     /// The project the command is about; nil for `advance`, which concerns the whole shard.
     public var project: ProjectID? {
@@ -38,6 +41,8 @@ public enum ShardCommand: Sendable, Equatable {
              .rotateSigningSecret(let id, _), .receipt(let id, _, _, _), .result(let id, _, _, _), .resolve(let id, _, _, _),
              .reprocess(let id, _, _), .reprocessMatching(let id, _, _), .recordDeliveryAttempt(let id, _):
             return id
+        case .audited(let command, _):
+            return command.project
         case .advance:
             return nil
         }
@@ -101,6 +106,8 @@ extension ShardState {
             return .attemptRecorded(try recordDeliveryAttempt(report, project: id, now: now))
         case .advance:
             return .advanced(expired: advance(to: now))
+        case .audited(let command, let actor):
+            return try applyAudited(command, by: actor, now: now)
         }
     }
 }
@@ -132,6 +139,8 @@ extension ShardCommand: BinaryCodable {
             writer.write(UInt8(11)); writer.write(id); writer.write(access); writer.write(selection)
         case .recordDeliveryAttempt(let id, let report):
             writer.write(UInt8(12)); writer.write(id); writer.write(report)
+        case .audited(let command, let actor):
+            writer.write(UInt8(13)); writer.write(actor); writer.write(command)
         }
     }
 
@@ -149,6 +158,9 @@ extension ShardCommand: BinaryCodable {
         case 10: self = .reprocess(try reader.read(), try reader.read(), incident: try reader.readString())
         case 11: self = .reprocessMatching(try reader.read(), try reader.read(), try reader.read())
         case 12: self = .recordDeliveryAttempt(try reader.read(), try reader.read())
+        case 13:
+            let actor: AuditActor = try reader.read()
+            self = .audited(try reader.read(), by: actor)
         default: throw reader.failure("unknown command")
         }
     }

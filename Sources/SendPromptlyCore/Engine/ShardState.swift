@@ -14,6 +14,8 @@ public final class ShardState: @unchecked Sendable {
     var projects: [ProjectID: ProjectState] = [:]
     /// Effects of the operations so far, in order; the owner drains them with ``takeEffects()``.
     private var effects: [EngineEffect] = []
+    /// Operator actions, oldest first, at most ``auditCapacity`` (see ShardState+Audit.swift).
+    var auditLog: [AuditEntry] = []
 
     public init(generator: IdentifierGenerator = IdentifierGenerator(), now: Timestamp, tickMilliseconds: Int64 = 100) {
         self.generator = generator

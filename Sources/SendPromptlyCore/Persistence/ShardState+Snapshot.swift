@@ -36,6 +36,8 @@ extension ShardState {
                 }
             }
         }
+        // Last, so that snapshots written before the audit trail existed simply end earlier.
+        encodeAuditLog(to: &writer)
     }
 
     /// Rebuilds a shard from ``encodeSnapshot(to:)``'s bytes.
@@ -114,6 +116,7 @@ extension ShardState {
             }
             state.projects[id] = project
         }
+        if !reader.isAtEnd { try state.decodeAuditLog(from: &reader) }
         return state
     }
 

@@ -22,6 +22,7 @@ public func buildApplication(
     let router = Router()
     router.middlewares.add(APIErrorMiddleware())
     api.addHealthRoutes(to: router)
+    api.addOpenAPIRoute(to: router)
     let gated = router.group().add(middleware: APIGateMiddleware(readiness: readiness, slot: slot))
     api.addIngestRoutes(to: gated)
     api.addIncidentRoutes(to: gated)
@@ -32,6 +33,7 @@ public func buildApplication(
     ).add(to: router)
     return Application(
         router: router,
+        server: .limitedHTTP1(settings.limits),
         configuration: ApplicationConfiguration(address: .hostname(settings.host, port: settings.port), serverName: "sendpromptly"),
         services: services,
         onServerRunning: { channel in await onListening(channel.localAddress?.port ?? settings.port) },

@@ -18,6 +18,8 @@ public struct ServerSettings: Sendable {
     /// The server's address as operators reach it (`--public-url`): the console's cookies are
     /// `Secure` when it is https, and its curl commands use it. Nil: the address the browser used.
     public var publicURL: String?
+    /// Connections, timeouts and header sizes (the per-project quota is the engine's).
+    public var limits = HTTPLimits()
 
     public init() {}
 }

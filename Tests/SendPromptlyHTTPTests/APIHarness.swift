@@ -44,11 +44,11 @@ struct APIHarness: Sendable {
     }
 
     static func run(
-        _ setup: TestingSetup = .live, settings: ServerSettings = ServerSettings(),
+        _ setup: TestingSetup = .live, settings: ServerSettings = ServerSettings(), quota: IngestQuota = .unlimited,
         _ test: @Sendable (APIHarness) async throws -> Void
     ) async throws {
         let clock = ManualClock()
-        let engine = Engine(shardCount: 2, clock: clock)
+        let engine = Engine(shardCount: 2, clock: clock, quota: quota)
         let readiness = Readiness(ready: true)
         var settings = settings
         settings.port = 0

@@ -87,6 +87,22 @@ enum OpenAPIDocument {
                   ]
                 }
               }
+            },
+            "links": {
+              "GetEvent": {
+                "operationId": "getEvent",
+                "parameters": {
+                  "event_id": "$response.body#/event_id"
+                }
+              },
+              "SendResult": {
+                "operationId": "sendResult",
+                "requestBody": {
+                  "event_id": "$response.body#/event_id",
+                  "status": "failed",
+                  "error_code": "contract"
+                }
+              }
             }
           },
           "400": {
@@ -175,6 +191,26 @@ enum OpenAPIDocument {
                   "enum": [
                     "true"
                   ]
+                }
+              }
+            },
+            "links": {
+              "GetIncident": {
+                "operationId": "getIncident",
+                "parameters": {
+                  "incident_id": "$response.body#/incident_id"
+                }
+              },
+              "ReprocessIncident": {
+                "operationId": "reprocessIncident",
+                "parameters": {
+                  "incident_id": "$response.body#/incident_id"
+                }
+              },
+              "ResolveIncident": {
+                "operationId": "resolveIncident",
+                "parameters": {
+                  "incident_id": "$response.body#/incident_id"
                 }
               }
             }
@@ -678,6 +714,14 @@ enum OpenAPIDocument {
                   "$ref": "#/components/schemas/ReplayStarted"
                 }
               }
+            },
+            "links": {
+              "GetIncident": {
+                "operationId": "getIncident",
+                "parameters": {
+                  "incident_id": "$response.body#/incident_id"
+                }
+              }
             }
           },
           "401": {
@@ -815,6 +859,38 @@ enum OpenAPIDocument {
               "application/json": {
                 "schema": {
                   "$ref": "#/components/schemas/ProjectCreated"
+                }
+              }
+            },
+            "links": {
+              "GetProject": {
+                "operationId": "getProject",
+                "parameters": {
+                  "project_id": "$response.body#/project_id"
+                }
+              },
+              "UpdateProject": {
+                "operationId": "updateProject",
+                "parameters": {
+                  "project_id": "$response.body#/project_id"
+                }
+              },
+              "CreateKey": {
+                "operationId": "createKey",
+                "parameters": {
+                  "project_id": "$response.body#/project_id"
+                }
+              },
+              "ListKeys": {
+                "operationId": "listKeys",
+                "parameters": {
+                  "project_id": "$response.body#/project_id"
+                }
+              },
+              "RotateSigningSecret": {
+                "operationId": "rotateSigningSecret",
+                "parameters": {
+                  "project_id": "$response.body#/project_id"
                 }
               }
             }
@@ -1058,6 +1134,15 @@ enum OpenAPIDocument {
               "application/json": {
                 "schema": {
                   "$ref": "#/components/schemas/KeyCreated"
+                }
+              }
+            },
+            "links": {
+              "RevokeKey": {
+                "operationId": "revokeKey",
+                "parameters": {
+                  "project_id": "$request.path.project_id",
+                  "key_id": "$response.body#/key_id"
                 }
               }
             }
@@ -1521,7 +1606,34 @@ enum OpenAPIDocument {
           "effect_type"
         ],
         "maxProperties": 32,
-        "description": "At least one of `provider_event_id` and `stripe_event_id` (equal when both). Other members are ignored; `null` counts as absent."
+        "oneOf": [
+          {
+            "required": [
+              "provider_event_id"
+            ],
+            "properties": {
+              "stripe_event_id": false
+            }
+          },
+          {
+            "required": [
+              "stripe_event_id"
+            ],
+            "properties": {
+              "provider": {
+                "const": "stripe"
+              },
+              "provider_event_id": false
+            }
+          }
+        ],
+        "not": {
+          "required": [
+            "timeout_minutes",
+            "timeout_seconds"
+          ]
+        },
+        "description": "One of `provider_event_id` and `stripe_event_id` (`stripe_event_id` only with provider `stripe`; the server also takes both when they are equal); not both `timeout_minutes` and `timeout_seconds`. Other members are ignored; `null` counts as absent."
       },
       "ReceiptAccepted": {
         "type": "object",
@@ -1597,7 +1709,24 @@ enum OpenAPIDocument {
           "status"
         ],
         "maxProperties": 32,
-        "description": "Exactly one of `event_id`, `provider_event_id`, `stripe_event_id`."
+        "oneOf": [
+          {
+            "required": [
+              "event_id"
+            ]
+          },
+          {
+            "required": [
+              "provider_event_id"
+            ]
+          },
+          {
+            "required": [
+              "stripe_event_id"
+            ]
+          }
+        ],
+        "description": "Exactly one of `event_id`, `provider_event_id`, `stripe_event_id`. Other members are ignored; `null` counts as absent."
       },
       "ResultApplied": {
         "type": "object",

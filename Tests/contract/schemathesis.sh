@@ -40,13 +40,18 @@ created=$(curl -sf -X POST "$base/admin/v1/projects" -H "Authorization: Bearer $
   -d '{"name": "Contract", "repair_url": "http://127.0.0.1:9/repair"}')
 api_key=$(python3 -c 'import json, sys; print(json.load(sys.stdin)["api_key"])' <<< "$created")
 
-# /metrics is documented but served by the metrics work (issue 8, item 4), not yet here: drop
-# the exclusion once it is (OpenAPIDocumentTests says when).
-SENDPROMPTLY_CONTRACT_API_KEY=$api_key SENDPROMPTLY_CONTRACT_ADMIN_TOKEN=$admin_token \
-  schemathesis --config-file Tests/contract/schemathesis.toml run openapi.json --url "$base" \
-  --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance \
-  --phases examples,coverage,fuzzing --max-examples "$examples" --seed 8 --generation-database none \
-  --exclude-path /metrics --workers 2 --no-color
+contract() {
+  SENDPROMPTLY_CONTRACT_API_KEY=$api_key SENDPROMPTLY_CONTRACT_ADMIN_TOKEN=$admin_token \
+    schemathesis --config-file Tests/contract/schemathesis.toml run openapi.json --url "$base" \
+    --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance \
+    --phases examples,coverage,fuzzing,stateful --max-examples "$examples" --seed 8 --generation-database none \
+    --workers 1 --no-color ${SCHEMATHESIS_OPTIONS:-} "$@"
+}
+# The project's routes first, then the operator's: among those, key revocation may find the
+# key the first pass uses. /metrics is documented but served by the metrics work (issue 8,
+# item 4), not yet here: drop its exclusion once it is (OpenAPIDocumentTests says when).
+contract --exclude-path-regex '^/admin/' --exclude-path /metrics
+contract --include-path-regex '^/admin/'
 
 # The server survived everything and still exits cleanly.
 kill -TERM "$server"

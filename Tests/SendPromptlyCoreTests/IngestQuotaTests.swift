@@ -11,12 +11,9 @@ final class IngestQuotaTests: XCTestCase {
 
     private func makeState(_ quota: IngestQuota) {
         state = ShardState(generator: IdentifierGenerator(seed: 11), now: clock.now())
-        projectID = ProjectID("prj_quota")!
-        let apiKey = SecretFormat.apiKey()
-        _ = try! state.createProject(
-            id: projectID, settings: ProjectSettings(name: "Shop"), signingSecret: SecretFormat.signingSecret(),
-            key: NewKey(label: "default", scope: .manage, hash: SecretHash(of: apiKey)), now: clock.now())
-        access = .apiKey(project: projectID, hash: SecretHash(of: apiKey))
+        let project = TestProject.create(in: state, now: clock.now())
+        projectID = project.id
+        access = project.access
         state.install(quota)
     }
 
@@ -78,17 +75,13 @@ final class IngestQuotaTests: XCTestCase {
 
     func testProjectsHaveTheirOwnBuckets() throws {
         makeState(IngestQuota(rate: .init(perSecond: 1, burst: 1), maximumPendingPerProject: nil))
-        let otherKey = SecretFormat.apiKey()
-        let other = ProjectID("prj_other")!
-        _ = try state.createProject(
-            id: other, settings: ProjectSettings(name: "Other"), signingSecret: SecretFormat.signingSecret(),
-            key: NewKey(label: "default", scope: .manage, hash: SecretHash(of: otherKey)), now: clock.now())
+        let other = TestProject.create(in: state, id: "prj_other", name: "Other", now: clock.now())
         _ = try receipt("evt_1")
         XCTAssertNotNil(refusal { _ = try receipt("evt_2") })
         let token = IdempotencyToken(key: "o-1", fingerprint: SecretHash(of: "o-1"))
         _ = try state.receipt(
             Receipt(provider: .stripe, providerEventID: "evt_1", eventType: "invoice.paid", effectType: .creditGrant),
-            access: .apiKey(project: other, hash: SecretHash(of: otherKey)), project: other, idempotency: token, now: clock.now())
+            access: other.access, project: other.id, idempotency: token, now: clock.now())
     }
 
     func testThePendingCapRefusesOnlyNewReceiptsUntilOneIsAnswered() throws {

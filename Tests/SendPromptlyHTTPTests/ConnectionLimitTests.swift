@@ -94,13 +94,14 @@ final class ConnectionLimitTests: XCTestCase {
         }
     }
 
+    /// The idle timeout is an hour: only the request timeout can close a connection.
+    private static let requestTimeoutOnly = settings {
+        $0.idleTimeout = .seconds(3600)
+        $0.requestTimeout = .milliseconds(500)
+    }
+
     func testASlowlorisSendingItsHeadersByteByByteIsCutOffAtTheRequestTimeout() async throws {
-        // The idle timeout is an hour: only the request timeout can close this connection.
-        let settings = Self.settings {
-            $0.idleTimeout = .seconds(3600)
-            $0.requestTimeout = .milliseconds(500)
-        }
-        try await APIHarness.run(settings: settings) { api in
+        try await APIHarness.run(settings: Self.requestTimeoutOnly) { api in
             let connection = try await RawConnection.connect(port: try Self.port(api))
             let endless = "GET /healthz HTTP/1.1\r\nHost: test\r\nX-Slow: " + String(repeating: "a", count: 10_000)
             connection.trickle(endless, every: .milliseconds(20))
@@ -110,11 +111,7 @@ final class ConnectionLimitTests: XCTestCase {
     }
 
     func testASlowBodyIsCutOffAtTheRequestTimeoutButAnAnsweredConnectionIsNot() async throws {
-        let settings = Self.settings {
-            $0.idleTimeout = .seconds(3600)
-            $0.requestTimeout = .milliseconds(500)
-        }
-        try await APIHarness.run(settings: settings) { api in
+        try await APIHarness.run(settings: Self.requestTimeoutOnly) { api in
             let project = try await api.createProject()
             let port = try Self.port(api)
             let body = #"{"provider": "stripe", "provider_event_id": "evt_slow", "event_type": "t", "effect_type": "credit_grant"}"#

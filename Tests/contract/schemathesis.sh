@@ -2,7 +2,7 @@
 # The contract test: starts the built server on a new data directory, creates a project for an
 # API key, and runs schemathesis (PyPI) with openapi.json against it: no 5xx, every status and
 # every response body, header and content type as the document says. Bounded by
-# SCHEMATHESIS_EXAMPLES cases per operation (default 30), a few minutes in all.
+# SCHEMATHESIS_EXAMPLES cases per operation (default 50), a few minutes in all.
 #
 # Usage: Tests/contract/schemathesis.sh [path of the sendpromptly binary]
 # Needs: pip install schemathesis; a built binary (default: swift build's debug one).
@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 binary=${1:-$(swift build --show-bin-path)/sendpromptly}
-examples=${SCHEMATHESIS_EXAMPLES:-30}
+examples=${SCHEMATHESIS_EXAMPLES:-50}
 data=$(mktemp -d)
 output="$data/server.out"
 admin_token="spa_contract-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"

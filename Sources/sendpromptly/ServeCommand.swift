@@ -68,7 +68,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: help("Open connections from one client address; more are closed when accepted.", "max-connections-per-client", default: "256"))
     var maxConnectionsPerClient: Int?
 
-    @Option(help: help("Seconds a connection may wait for its next request before it is closed.", "idle-timeout", default: "60"))
+    @Option(help: help("Seconds a connection may wait for its next request before it is closed.", "idle-timeout", default: "75"))
     var idleTimeout: String?
 
     @Option(help: help("Seconds a request may take to arrive, first byte to last; a slower one's connection is closed.", "request-timeout", default: "10"))

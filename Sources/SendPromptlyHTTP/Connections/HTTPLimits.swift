@@ -7,7 +7,9 @@ public struct HTTPLimits: Sendable, Equatable {
     /// Open connections from one client address; one more is closed as soon as it is accepted.
     public var maximumConnectionsPerAddress = 256
     /// How long a connection may wait for its next request (nothing sent) before it is closed.
-    public var idleTimeout: Duration = .seconds(60)
+    /// Longer than the 60 s that HTTP clients' pools commonly keep an idle connection, so that
+    /// the client, not the server, closes it, and never just as the client reuses it.
+    public var idleTimeout: Duration = .seconds(75)
     /// How long a request may take to arrive, from its first byte to its last: a client that
     /// trickles its headers or body (slowloris) is disconnected after this.
     public var requestTimeout: Duration = .seconds(10)

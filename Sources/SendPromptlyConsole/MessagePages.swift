@@ -8,7 +8,7 @@ extension ConsoleRoutes {
     static func describe(_ error: EngineError) -> String {
         switch error {
         case .validation(_, let message), .conflict(let message), .notFound(let message), .forbidden(let message),
-             .invalidJSON(let message):
+             .invalidJSON(let message), .rateLimited(_, let message):
             message.prefix(1).uppercased() + message.dropFirst() + "."
         case .tooManyFields, .idempotencyKeyReused, .unauthorized:
             "The request was refused."

@@ -17,13 +17,14 @@ public final class Engine: Sendable {
     let directory = KeyDirectory()
     private let subscribers = EffectSubscribers()
 
-    /// An engine over recovered shard states (or new ones), journaling into `journal`.
+    /// An engine over recovered shard states (or new ones), journaling into `journal`; every
+    /// project is held to `quota` from now on.
     ///
     /// Shard `i` runs on `eventLoops[i % eventLoops.count]`: pass the loops of the HTTP server
     /// (by default both use NIO's shared group) so that requests reach their shard without a
     /// thread hop as often as possible.
     public init(
-        states: [ShardState], clock: any EngineClock, journal: (any CommandJournal)?,
+        states: [ShardState], clock: any EngineClock, journal: (any CommandJournal)?, quota: IngestQuota = .unlimited,
         eventLoops: [any EventLoop] = Engine.sharedEventLoops
     ) {
         precondition(!states.isEmpty, "an engine has at least one shard")
@@ -32,6 +33,7 @@ public final class Engine: Sendable {
         self.clock = clock
         self.journal = journal
         for state in states {
+            state.install(quota)
             for (hash, project) in state.keyHashes() { directory.register(hash, project: project) }
         }
         var shards: [Shard] = []
@@ -49,11 +51,11 @@ public final class Engine: Sendable {
     ///   - shardCount: at least 1; the server's default is the number of cores.
     ///   - tickMilliseconds: the resolution of every deadline, and so the maximum lateness of a
     ///     timeout (plus the time between two ``advance()`` calls).
-    public convenience init(shardCount: Int, clock: any EngineClock, tickMilliseconds: Int64 = 100) {
+    public convenience init(shardCount: Int, clock: any EngineClock, tickMilliseconds: Int64 = 100, quota: IngestQuota = .unlimited) {
         let now = clock.now()
         self.init(
             states: (0..<shardCount).map { ShardState.initial(shard: $0, now: now, tickMilliseconds: tickMilliseconds) },
-            clock: clock, journal: nil)
+            clock: clock, journal: nil, quota: quota)
     }
 
     /// The loops of NIO's shared group, which Hummingbird's server also runs on by default.

@@ -39,6 +39,10 @@ public struct APIError: HTTPResponseError, Equatable {
             self = .unauthorized
         case .forbidden(let message):
             self.init(.forbidden, "forbidden", message)
+        case .rateLimited(let retryAfterMilliseconds, let message):
+            self.init(.tooManyRequests, "rate_limited", message)
+            // Whole seconds, rounded up: a client that waits them finds a token.
+            headers[.retryAfter] = String((retryAfterMilliseconds + 999) / 1000)
         }
     }
 
@@ -46,21 +50,24 @@ public struct APIError: HTTPResponseError, Equatable {
     public static let routeNotFound = APIError(.notFound, "not_found", "no such route")
     public static let unavailable = APIError(.serviceUnavailable, "unavailable", "the server is starting up or shutting down; retry shortly")
 
-    /// The body every error answers with.
-    var body: JSON {
+    /// What a request answers when the server failed, not the client.
+    static let internalError = APIError(.internalServerError, "internal_error", "the server failed; retry with the same Idempotency-Key")
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var response = Response.json(json, status: status)
+        response.headers.append(contentsOf: headers)
+        return response
+    }
+
+    /// `{"error": {"code", "message", "field"?}}`.
+    var json: JSON {
         var error: [(String, JSON)] = [("code", .string(code)), ("message", .string(message))]
         if let field { error.append(("field", .string(field))) }
         return .object([("error", .object(error))])
     }
 
-    /// What a request answers when the server failed, not the client.
-    static let internalError = APIError(.internalServerError, "internal_error", "the server failed; retry with the same Idempotency-Key")
-
-    public func response(from request: Request, context: some RequestContext) throws -> Response {
-        var response = Response.json(body, status: status)
-        response.headers.append(contentsOf: headers)
-        return response
-    }
+    /// ``json`` serialized, for the few answers written below the router.
+    var body: ByteBuffer { ByteBuffer(string: json.serialized) }
 }
 
 extension Response {

@@ -34,6 +34,7 @@ public func buildApplication(
     router.middlewares.add(APIErrorMiddleware())
     metrics.addRoute(to: router, slot: slot, tokenHash: settings.metricsTokenHash)
     api.addHealthRoutes(to: router)
+    api.addOpenAPIRoute(to: router)
     let gated = router.group().add(middleware: APIGateMiddleware(readiness: readiness, slot: slot))
     api.addIngestRoutes(to: gated)
     api.addIncidentRoutes(to: gated)
@@ -45,7 +46,7 @@ public func buildApplication(
     ).add(to: router)
     let ingest = IngestChannelHandler.Front(
         slot: slot, readiness: readiness, maximumBodyBytes: settings.maximumBodyBytes, metrics: metrics.http, logger: logger)
-    let http = HTTPServerBuilder.http1(ingest: ingest)
+    let http = HTTPServerBuilder.limitedHTTP1(settings.limits, ingest: ingest)
     let server = try tls.map { try HTTPServerBuilder.tls(http, tlsConfiguration: $0) } ?? http
     return Application(
         router: router,

@@ -2,19 +2,20 @@ import Hummingbird
 import HummingbirdCore
 import Logging
 import NIOCore
+import NIOHTTPTypes
 
-/// Hummingbird's HTTP/1.1 connection with ``IngestChannelHandler`` in front of the router.
+/// An HTTP/1.1 connection (`base`) with ``IngestChannelHandler`` in front of the router.
 ///
 /// The handler goes right after Hummingbird's connection-state handler, so that idle time-outs,
 /// `Connection: close` after shutdown began (quiescing) and the count of requests in flight
-/// cover the requests it answers as well as the router's.
-struct IngestChannel: ServerChildChannel, HTTPChannelHandler {
-    let base: HTTP1Channel
+/// cover the requests it answers as well as the router's; the limits in front of the decoder
+/// (``LimitedHTTP1Channel``) cover both alike.
+struct IngestChannel<Base: ServerChildChannel>: ServerChildChannel
+where Base.Value == NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart> {
+    let base: Base
     let front: IngestChannelHandler.Front
 
-    var responder: Responder { base.responder }
-
-    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<HTTP1Channel.Value> {
+    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Base.Value> {
         base.setup(channel: channel, logger: logger).flatMapThrowing { value in
             let pipeline = channel.pipeline.syncOperations
             let connectionState = try pipeline.handler(type: HTTPConnectionStateHandler.self)
@@ -23,16 +24,7 @@ struct IngestChannel: ServerChildChannel, HTTPChannelHandler {
         }
     }
 
-    func handle(value: HTTP1Channel.Value, logger: Logger) async {
+    func handle(value: Base.Value, logger: Logger) async {
         await base.handle(value: value, logger: logger)
-    }
-}
-
-extension HTTPServerBuilder {
-    /// HTTP/1.1 with receipts and results answered on the event loop (``IngestChannel``).
-    static func http1(configuration: HTTP1Channel.Configuration = .init(), ingest front: IngestChannelHandler.Front) -> HTTPServerBuilder {
-        .init { responder in
-            IngestChannel(base: HTTP1Channel(responder: responder, configuration: configuration), front: front)
-        }
     }
 }

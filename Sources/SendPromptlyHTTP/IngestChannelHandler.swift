@@ -156,7 +156,7 @@ final class IngestChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
         do throws(APIError) {
             command = try checkedCommand(call)
         } catch {
-            return finish(status: error.status, body: error.body, replayed: false, context: context)
+            return finish(error, context: context)
         }
         let loop = context.eventLoop
         let bound = NIOLoopBound((self, context), eventLoop: loop)
@@ -185,18 +185,23 @@ final class IngestChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
         switch result {
         case .success(let outcome):
             let answer = call!.call.answer(outcome)
-            finish(status: answer.status, body: answer.body, replayed: answer.replayed, context: context)
+            var headers = HTTPFields()
+            if answer.replayed { headers[RequestGuards.idempotentReplayed] = "true" }
+            finish(status: answer.status, body: answer.body, headers: headers, context: context)
         case .failure(let error as EngineError):
-            let error = APIError(error)
-            finish(status: error.status, body: error.body, replayed: false, context: context)
+            finish(APIError(error), context: context)
         case .failure(let error):
             front.logger.error("request failed", metadata: ["path": "\(call!.path)", "error": "\(String(reflecting: error))"])
-            finish(status: APIError.internalError.status, body: APIError.internalError.body, replayed: false, context: context)
+            finish(APIError.internalError, context: context)
         }
     }
 
+    private func finish(_ error: APIError, context: ChannelHandlerContext) {
+        finish(status: error.status, body: error.json, headers: error.headers, context: context)
+    }
+
     /// Writes the answer, then reads on: what waited, or from the channel.
-    private func finish(status: HTTPResponse.Status, body: JSON, replayed: Bool, context: ChannelHandlerContext) {
+    private func finish(status: HTTPResponse.Status, body: JSON, headers: HTTPFields, context: ChannelHandlerContext) {
         guard let call else { preconditionFailure("an answer needs a call") }
         let (seconds, attoseconds) = (ContinuousClock.now - call.started).components
         front.metrics.record(
@@ -208,10 +213,10 @@ final class IngestChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
         var bytes = context.channel.allocator.buffer(capacity: 160)
         bytes.writeString(body.serialized)
         var fields = HTTPFields()
-        fields.reserveCapacity(6)
+        fields.reserveCapacity(6 + headers.count)
         fields[.contentType] = "application/json"
         fields[.contentLength] = String(bytes.readableBytes)
-        if replayed { fields[RequestGuards.idempotentReplayed] = "true" }
+        fields.append(contentsOf: headers)
         fields[.date] = currentDate()
         fields[.server] = "sendpromptly"
         if closing { fields[.connection] = "close" }

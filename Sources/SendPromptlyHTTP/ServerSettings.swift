@@ -20,6 +20,8 @@ public struct ServerSettings: Sendable {
     public var publicURL: String?
     /// The hash of `--metrics-token`: when set, `GET /metrics` asks for it as a bearer token.
     public var metricsTokenHash: SecretHash?
+    /// Connections, timeouts and header sizes (the per-project quota is the engine's).
+    public var limits = HTTPLimits()
 
     public init() {}
 }

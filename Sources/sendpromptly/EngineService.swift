@@ -26,6 +26,8 @@ struct EngineService: Service {
     let batchInterval: Duration
     let snapshotInterval: Duration
     let expiryInterval: Duration
+    /// What every project is held to once recovery is done (never during the replay).
+    let quota: IngestQuota
     let repairChannel: RepairChannel
     let repairPacing: OutboxPacing
     let alertChannel: AlertChannel
@@ -42,7 +44,7 @@ struct EngineService: Service {
             directory: directory, shardCount: recovered.states.count, nextSequence: recovered.nextSequence,
             durability: durability, batchInterval: batchInterval, logger: logger,
             syncObserver: { [metrics] in metrics.journalSynced($0) })
-        let engine = Engine(states: recovered.states, clock: clock, journal: journal)
+        let engine = Engine(states: recovered.states, clock: clock, journal: journal, quota: quota)
         // Deadlines that passed while the server was down open their incidents now, once each.
         await engine.advance()
         let pending = await engine.pendingReceiptCounts().reduce(0, +)

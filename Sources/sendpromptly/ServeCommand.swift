@@ -56,6 +56,33 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: help("Largest request body accepted, in bytes.", "max-body-bytes", default: "16384"))
     var maxBodyBytes: Int?
 
+    @Option(help: help("Receipts and results per second one project may send (decimals allowed); more get 429 rate_limited. 0: no limit.", "rate-limit", default: "0"))
+    var rateLimit: String?
+
+    @Option(help: help("Receipts and results one project may send at once within --rate-limit.", "rate-limit-burst", default: "one second of --rate-limit"))
+    var rateLimitBurst: Int?
+
+    @Option(help: help("Receipts one project may have waiting for a result; a new one past it gets 429 rate_limited. 0: no cap.", "max-pending-per-project", default: "1000000"))
+    var maxPendingPerProject: Int?
+
+    @Option(help: help("Open connections in total; more are closed when accepted.", "max-connections", default: "4096"))
+    var maxConnections: Int?
+
+    @Option(help: help("Open connections from one client address; more are closed when accepted.", "max-connections-per-client", default: "256"))
+    var maxConnectionsPerClient: Int?
+
+    @Option(help: help("Seconds a connection may wait for its next request before it is closed.", "idle-timeout", default: "75"))
+    var idleTimeout: String?
+
+    @Option(help: help("Seconds a request may take to arrive, first byte to last; a slower one's connection is closed.", "request-timeout", default: "10"))
+    var requestTimeout: String?
+
+    @Option(help: help("Bytes of a request's header lines together; more get 431 headers_too_large.", "max-header-bytes", default: "16384"))
+    var maxHeaderBytes: Int?
+
+    @Option(help: help("Header lines of a request; more get 431 headers_too_large.", "max-header-count", default: "100"))
+    var maxHeaderCount: Int?
+
     // Named by hand: derived from the property, the flag would be spelled `--allow-insecure-repair-ur-ls`.
     @Flag(
         name: .customLong("allow-insecure-repair-urls"),
@@ -137,6 +164,8 @@ struct ServeCommand: AsyncParsableCommand {
         settings.maximumBodyBytes = try setting.integer(
             "max-body-bytes", maxBodyBytes, default: settings.maximumBodyBytes, range: 1024...(16 * 1024 * 1024))
         settings.allowInsecureRepairURLs = try setting.flag("allow-insecure-repair-urls", allowInsecureRepairURLs)
+        settings.limits = try httpLimits(setting)
+        let quota = try ingestQuota(setting)
         let shardCount = try setting.integer(
             "shards", shards, default: ProcessInfo.processInfo.activeProcessorCount, range: 1...1024)
         let levelName = setting.string("log-level", logLevel) ?? "info"
@@ -209,7 +238,7 @@ struct ServeCommand: AsyncParsableCommand {
         let engineService = EngineService(
             directory: directory, shardCount: shardCount, durability: durabilityMode,
             batchInterval: .milliseconds(batchMilliseconds), snapshotInterval: .seconds(snapshotSeconds),
-            expiryInterval: settings.expiryInterval,
+            expiryInterval: settings.expiryInterval, quota: quota,
             repairChannel: RepairChannel(client: deliveryClient, settings: repair), repairPacing: repair.pacing,
             alertChannel: alertChannel, alertPacing: alerts.pacing, slot: slot, readiness: readiness, metrics: metrics,
             logger: logger)
@@ -234,6 +263,35 @@ struct ServeCommand: AsyncParsableCommand {
         }
         try await deliveryClient.shutdown()
         logger.info("stopped")
+    }
+
+    private func httpLimits(_ setting: Setting) throws -> HTTPLimits {
+        var limits = HTTPLimits()
+        limits.maximumConnections = try setting.integer(
+            "max-connections", maxConnections, default: limits.maximumConnections, range: 1...1_000_000)
+        limits.maximumConnectionsPerAddress = try setting.integer(
+            "max-connections-per-client", maxConnectionsPerClient, default: limits.maximumConnectionsPerAddress, range: 1...1_000_000)
+        limits.idleTimeout = try setting.seconds("idle-timeout", idleTimeout, default: limits.idleTimeout, range: 0.05...86_400)
+        limits.requestTimeout = try setting.seconds("request-timeout", requestTimeout, default: limits.requestTimeout, range: 0.05...3600)
+        limits.maximumHeaderBytes = try setting.integer(
+            "max-header-bytes", maxHeaderBytes, default: limits.maximumHeaderBytes, range: 1024...(1024 * 1024))
+        limits.maximumHeaderCount = try setting.integer(
+            "max-header-count", maxHeaderCount, default: limits.maximumHeaderCount, range: 8...10_000)
+        return limits
+    }
+
+    private func ingestQuota(_ setting: Setting) throws -> IngestQuota {
+        let rateText = setting.string("rate-limit", rateLimit) ?? "0"
+        guard let perSecond = Double(rateText), perSecond >= 0, perSecond <= 10_000_000 else {
+            throw StartupError("--rate-limit must be a number of requests per second from 0 (no limit) to 10000000, not \(rateText)")
+        }
+        let burst = try setting.integer(
+            "rate-limit-burst", rateLimitBurst, default: max(1, Int(perSecond.rounded(.up))), range: 1...10_000_000)
+        let pending = try setting.integer(
+            "max-pending-per-project", maxPendingPerProject, default: 1_000_000, range: 0...1_000_000_000)
+        return IngestQuota(
+            rate: perSecond > 0 ? IngestQuota.Rate(perSecond: perSecond, burst: burst) : nil,
+            maximumPendingPerProject: pending > 0 ? pending : nil)
     }
 
     private func alertSettings(_ setting: Setting, defaultPublicURL: String?) throws -> AlertSettings {

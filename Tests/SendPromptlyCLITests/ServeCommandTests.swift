@@ -84,6 +84,9 @@ final class ServeCommandTests: XCTestCase {
             (["serve", "--port", "0", "--data-dir", file.path], [:], "not a directory"),
             (["serve", "--port", "0", "--admin-token", "short"] + data, [:], "admin token"),
             (["serve", "--port", "0", "--no-such-flag"] + data, [:], "no-such-flag"),
+            (["serve", "--port", "0", "--rate-limit", "fast"] + data, [:], "--rate-limit"),
+            (["serve", "--port", "0", "--max-connections", "0"] + data, [:], "--max-connections"),
+            (["serve", "--port", "0", "--request-timeout", "0"] + data, [:], "--request-timeout"),
         ]
         for (arguments, environment, expected) in cases {
             let process = try ServerProcess(arguments: arguments, environment: environment)
@@ -115,7 +118,10 @@ final class ServeCommandTests: XCTestCase {
         for variable in [
             "SENDPROMPTLY_HOST", "SENDPROMPTLY_PORT", "SENDPROMPTLY_DATA_DIR", "SENDPROMPTLY_ADMIN_TOKEN",
             "SENDPROMPTLY_SHARDS", "SENDPROMPTLY_MAX_BODY_BYTES", "SENDPROMPTLY_ALLOW_INSECURE_REPAIR_URLS",
-            "SENDPROMPTLY_LOG_LEVEL",
+            "SENDPROMPTLY_LOG_LEVEL", "SENDPROMPTLY_RATE_LIMIT", "SENDPROMPTLY_RATE_LIMIT_BURST",
+            "SENDPROMPTLY_MAX_PENDING_PER_PROJECT", "SENDPROMPTLY_MAX_CONNECTIONS", "SENDPROMPTLY_MAX_CONNECTIONS_PER_CLIENT",
+            "SENDPROMPTLY_IDLE_TIMEOUT", "SENDPROMPTLY_REQUEST_TIMEOUT", "SENDPROMPTLY_MAX_HEADER_BYTES",
+            "SENDPROMPTLY_MAX_HEADER_COUNT",
         ] {
             XCTAssertTrue(help.standardOutput.contains(variable), variable)
         }

@@ -10,12 +10,9 @@ final class ShardStateTests: XCTestCase {
 
     override func setUp() {
         state = ShardState(generator: IdentifierGenerator(seed: 7), now: clock.now())
-        projectID = ProjectID("prj_test")!
-        let apiKey = SecretFormat.apiKey()
-        _ = try! state.createProject(
-            id: projectID, settings: ProjectSettings(name: "Shop"), signingSecret: SecretFormat.signingSecret(),
-            key: NewKey(label: "default", scope: .manage, hash: SecretHash(of: apiKey)), now: clock.now())
-        access = .apiKey(project: projectID, hash: SecretHash(of: apiKey))
+        let project = TestProject.create(in: state, now: clock.now())
+        projectID = project.id
+        access = project.access
     }
 
     private func receipt(_ eventID: String, timeoutSeconds: Int64? = 60, key: String? = nil) throws -> ReceiptAccepted {

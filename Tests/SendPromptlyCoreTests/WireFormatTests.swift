@@ -32,6 +32,18 @@ final class WireFormatTests: XCTestCase {
         XCTAssertEqual(try JSON.parse(Array(text.utf8)), value)
     }
 
+    /// Found by the contract test: an offset moved an instant before year 0000, which then
+    /// printed as `00-1-12-31T00:01:00.000Z` in every answer about the event.
+    func testRFC3339RefusesOffsetsThatLeaveTheFourDigitYears() {
+        XCTAssertNil(RFC3339.parse("0000-01-01T00:00:00+23:59"))
+        XCTAssertNil(RFC3339.parse("0000-01-01T00:00:00+00:01"))
+        XCTAssertNil(RFC3339.parse("9999-12-31T23:59:59-00:01"))
+        for edge in ["0000-01-01T00:00:00.000Z", "9999-12-31T23:59:59.999Z"] {
+            XCTAssertEqual(RFC3339.parse(edge).map(RFC3339.format), edge)
+        }
+        XCTAssertEqual(RFC3339.parse("0000-01-01T00:00:00-23:59").map(RFC3339.format), "0000-01-01T23:59:00.000Z")
+    }
+
     func testRFC3339FormatsUTCMillisecondsAndParsesOffsets() {
         XCTAssertEqual(RFC3339.format(Timestamp(millisecondsSinceEpoch: 1_764_397_800_000)), "2025-11-29T06:30:00.000Z")
         XCTAssertEqual(RFC3339.format(Timestamp(millisecondsSinceEpoch: 951_782_400_123)), "2000-02-29T00:00:00.123Z")

@@ -6,6 +6,35 @@ import XCTest
 /// requests are split between the fast path and the router; the connection's own rules
 /// (`Connection: close`, body limits) hold for both.
 final class IngestConnectionTests: XCTestCase {
+    /// One answer as read off the wire.
+    private struct Answer {
+        let status: Int
+        let headers: [(name: String, value: String)]
+        let body: String
+
+        init(_ text: String) throws {
+            let parts = text.components(separatedBy: "\r\n\r\n")
+            let lines = parts[0].components(separatedBy: "\r\n")
+            status = try XCTUnwrap(Int(lines[0].split(separator: " ")[1]))
+            headers = lines.dropFirst().map { line in
+                let field = line.split(separator: ":", maxSplits: 1)
+                return (String(field[0]), field[1].trimmingCharacters(in: .whitespaces))
+            }
+            body = parts.dropFirst().joined(separator: "\r\n\r\n")
+        }
+
+        func header(_ name: String) -> String? {
+            headers.first { $0.name.lowercased() == name.lowercased() }?.value
+        }
+
+        var json: JSON? { try? JSON.parse(Array(body.utf8)) }
+    }
+
+    private static func nextAnswer(_ connection: RawConnection) async throws -> Answer {
+        let text = await connection.readResponse()
+        return try Answer(try XCTUnwrap(text, "the server closed the connection instead of answering"))
+    }
+
     private static func receipt(_ key: String, event: String, extraHeaders: String = "") -> String {
         let body = #"{"provider": "stripe", "provider_event_id": "\#(event)", "event_type": "invoice.paid", "effect_type": "credit_grant"}"#
         return "POST /api/v1/receipt HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer \(key)\r\nAccept: application/json\r\n"
@@ -21,27 +50,23 @@ final class IngestConnectionTests: XCTestCase {
     func testPipelinedRequestsAreAnsweredInTheOrderTheyCame() async throws {
         try await APIHarness.run { api in
             let (_, key) = try await api.createProject()
-            let port = try XCTUnwrap(api.client.port)
-            let answers = try await RawConnection.with(port: port) { connection, reader in
-                // A receipt for the fast path, a request for the router, a receipt queued behind
-                // it (the router's ingest route answers it), and a result for the first receipt.
-                try await connection.send(
-                    Self.receipt(key, event: "evt_a") + "GET /healthz HTTP/1.1\r\nHost: test\r\n\r\n"
-                        + Self.receipt(key, event: "evt_b") + Self.result(key, event: "evt_a"))
-                var answers: [RawConnection.Answer] = []
-                for _ in 0..<4 {
-                    let answer = try await reader.next()
-                    answers.append(try XCTUnwrap(answer))
-                }
-                return answers
-            }
+            let connection = try await RawConnection.connect(port: try XCTUnwrap(api.client.port))
+            // A receipt for the fast path, a request for the router, a receipt queued behind it
+            // (the router's ingest route answers it), and a result for the first receipt.
+            try await connection.send(
+                Self.receipt(key, event: "evt_a") + "GET /healthz HTTP/1.1\r\nHost: test\r\n\r\n"
+                    + Self.receipt(key, event: "evt_b") + Self.result(key, event: "evt_a"))
+            var answers: [Answer] = []
+            for _ in 0..<4 { answers.append(try await Self.nextAnswer(connection)) }
+            await connection.close()
+
             XCTAssertEqual(answers.map(\.status), [202, 200, 202, 200])
-            let events = try answers.map { try JSON.parse(Array($0.body.utf8))["event_id"] }
+            let events = answers.map { $0.json?["event_id"] }
             XCTAssertNotNil(events[0])
             XCTAssertNotEqual(events[0], events[2], "each receipt answers its own event")
             XCTAssertEqual(events[3], events[0], "the result found the first receipt")
-            XCTAssertEqual(try JSON.parse(Array(answers[3].body.utf8))["incident_status"], .string("open"))
-            for answer in answers where answer.status != 200 || answer.body.contains("event_id") {
+            XCTAssertEqual(answers[3].json?["incident_status"], .string("open"))
+            for answer in answers where answer.json?["event_id"] != nil {
                 XCTAssertEqual(answer.header("Content-Type"), "application/json")
                 XCTAssertEqual(answer.header("Server"), "sendpromptly")
                 XCTAssertNotNil(answer.header("Date"))
@@ -52,16 +77,13 @@ final class IngestConnectionTests: XCTestCase {
     func testConnectionCloseEndsTheConnectionAfterTheAnswer() async throws {
         try await APIHarness.run { api in
             let (_, key) = try await api.createProject()
-            let port = try XCTUnwrap(api.client.port)
-            try await RawConnection.with(port: port) { connection, reader in
-                try await connection.send(Self.receipt(key, event: "evt_close", extraHeaders: "Connection: close\r\n"))
-                let next = try await reader.next()
-                let answer = try XCTUnwrap(next)
-                XCTAssertEqual(answer.status, 202)
-                XCTAssertEqual(answer.header("Connection"), "close")
-                let closed = try await reader.closes()
-                XCTAssertTrue(closed, "nothing follows the answer")
-            }
+            let connection = try await RawConnection.connect(port: try XCTUnwrap(api.client.port))
+            try await connection.send(Self.receipt(key, event: "evt_close", extraHeaders: "Connection: close\r\n"))
+            let answer = try await Self.nextAnswer(connection)
+            XCTAssertEqual(answer.status, 202)
+            XCTAssertEqual(answer.header("Connection"), "close")
+            let closed = await connection.serverCloses()
+            XCTAssertTrue(closed, "the server closes the connection after the answer")
         }
     }
 
@@ -70,27 +92,39 @@ final class IngestConnectionTests: XCTestCase {
         settings.maximumBodyBytes = 1024
         try await APIHarness.run(settings: settings) { api in
             let (project, key) = try await api.createProject()
-            let port = try XCTUnwrap(api.client.port)
-            try await RawConnection.with(port: port) { connection, reader in
-                // Chunked, so no Content-Length gives the size away: 3 chunks of 600 bytes.
-                let chunk = String(repeating: " ", count: 600)
-                try await connection.send(
-                    "POST /api/v1/receipt HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer \(key)\r\nAccept: application/json\r\n"
-                        + "Content-Type: application/json\r\nIdempotency-Key: big\r\nTransfer-Encoding: chunked\r\n\r\n")
-                for _ in 0..<3 { try await connection.send("258\r\n\(chunk)\r\n") }
-                try await connection.send("0\r\n\r\n")
-                let first = try await reader.next()
-                let refused = try XCTUnwrap(first)
-                XCTAssertEqual(refused.status, 413)
-                XCTAssertEqual(try JSON.parse(Array(refused.body.utf8))["error"]?["code"], .string("payload_too_large"))
+            let connection = try await RawConnection.connect(port: try XCTUnwrap(api.client.port))
+            // Chunked, so no Content-Length gives the size away: 3 chunks of 600 bytes.
+            let chunk = String(repeating: " ", count: 600)
+            try await connection.send(
+                "POST /api/v1/receipt HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer \(key)\r\nAccept: application/json\r\n"
+                    + "Content-Type: application/json\r\nIdempotency-Key: big\r\nTransfer-Encoding: chunked\r\n\r\n")
+            for _ in 0..<3 { try await connection.send("258\r\n\(chunk)\r\n") }
+            try await connection.send("0\r\n\r\n")
+            let refused = try await Self.nextAnswer(connection)
+            XCTAssertEqual(refused.status, 413)
+            XCTAssertEqual(refused.json?["error"]?["code"], .string("payload_too_large"))
 
-                try await connection.send(Self.receipt(key, event: "evt_after"))
-                let second = try await reader.next()
-                let accepted = try XCTUnwrap(second)
-                XCTAssertEqual(accepted.status, 202)
-            }
+            try await connection.send(Self.receipt(key, event: "evt_after"))
+            let accepted = try await Self.nextAnswer(connection)
+            XCTAssertEqual(accepted.status, 202)
+            await connection.close()
             let pending = try await api.pendingReceipts(project: project)
             XCTAssertEqual(pending, 1, "the refused receipt left nothing behind")
+        }
+    }
+
+    func testARateLimitedReceiptTellsWhenToComeBack() async throws {
+        try await APIHarness.run(quota: IngestQuota(rate: .init(perSecond: 1, burst: 1))) { api in
+            let (_, key) = try await api.createProject()
+            let connection = try await RawConnection.connect(port: try XCTUnwrap(api.client.port))
+            try await connection.send(Self.receipt(key, event: "evt_first") + Self.receipt(key, event: "evt_second"))
+            let first = try await Self.nextAnswer(connection)
+            let second = try await Self.nextAnswer(connection)
+            await connection.close()
+            XCTAssertEqual(first.status, 202)
+            XCTAssertEqual(second.status, 429)
+            XCTAssertEqual(second.json?["error"]?["code"], .string("rate_limited"))
+            XCTAssertEqual(second.header("Retry-After"), "1")
         }
     }
 }

@@ -1,89 +1,107 @@
 import NIOCore
 import NIOPosix
-import XCTest
 
-/// One TCP connection to the live server that writes raw bytes and reads raw HTTP/1.1 answers:
-/// what the test client cannot do (pipelining, bodies in pieces, watching the server close).
-final class RawConnection: Sendable {
-    /// One answer as read off the wire.
-    struct Answer {
-        let status: Int
-        let headers: [(name: String, value: String)]
-        let body: String
+/// A bare TCP client for the connection limits: sends exactly the bytes a test gives it (all
+/// at once, or one by one on a timer like a slowloris client), reads whole responses, and
+/// tells whether the server closed the connection. One task uses it at a time.
+final class RawConnection {
+    private let channel: any Channel
+    private var chunks: AsyncStream<ByteBuffer>.Iterator
+    private var pending = ""
 
-        func header(_ name: String) -> String? {
-            headers.first { $0.name.lowercased() == name.lowercased() }?.value
-        }
-    }
-
-    private let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
-
-    private init(channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>) {
+    private init(channel: any Channel, chunks: AsyncStream<ByteBuffer>) {
         self.channel = channel
+        self.chunks = chunks.makeAsyncIterator()
     }
 
-    /// Connects, runs `body`, and closes.
-    static func with<T: Sendable>(port: Int, _ body: (RawConnection, inout Reader) async throws -> T) async throws -> T {
+    /// Connects to `port` on 127.0.0.1 from `source` (any 127.x.y.z address is this host's).
+    static func connect(port: Int, from source: String = "127.0.0.1") async throws -> RawConnection {
+        let (stream, continuation) = AsyncStream.makeStream(of: ByteBuffer.self)
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .connect(host: "127.0.0.1", port: port) { channel in
+            .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    try channel.pipeline.syncOperations.addHandler(Collector(continuation: continuation))
                 }
             }
-        return try await channel.executeThenClose { inbound, outbound in
-            let connection = RawConnection(channel: channel)
-            var reader = Reader(iterator: inbound.makeAsyncIterator())
-            let result = try await body(connection, &reader)
-            outbound.finish()
-            return result
-        }
+            .bind(to: try SocketAddress(ipAddress: source, port: 0))
+            .connect(host: "127.0.0.1", port: port).get()
+        return RawConnection(channel: channel, chunks: stream)
     }
 
     func send(_ text: String) async throws {
-        try await channel.channel.writeAndFlush(ByteBuffer(string: text))
+        try await channel.writeAndFlush(ByteBuffer(string: text))
     }
 
-    /// Reads answers off the connection, however the server's writes split them.
-    struct Reader {
-        var iterator: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
-        var pending: [UInt8] = []
+    /// Sends `text` one byte every `interval` until it is all sent or the connection closes.
+    func trickle(_ text: String, every interval: TimeAmount) {
+        let channel = channel
+        let bytes = NIOLoopBoundBox.makeBoxSendingValue(Array(text.utf8)[...], eventLoop: channel.eventLoop)
+        channel.eventLoop.scheduleRepeatedTask(initialDelay: .zero, delay: interval) { task in
+            guard channel.isActive, let byte = bytes.value.popFirst() else {
+                task.cancel()
+                return
+            }
+            channel.writeAndFlush(ByteBuffer(bytes: [byte]), promise: nil)
+        }
+    }
 
-        /// The next whole answer, or nil when the server closed the connection first.
-        mutating func next() async throws -> Answer? {
-            while true {
-                if let answer = try takeAnswer() { return answer }
-                guard let buffer = try await iterator.next() else {
-                    XCTAssertTrue(pending.isEmpty, "the connection closed in the middle of an answer")
-                    return nil
+    /// The next whole response (head and a `Content-Length` body), or nil when the server
+    /// closed the connection first.
+    func readResponse() async -> String? {
+        while true {
+            if let end = pending.range(of: "\r\n\r\n") {
+                let head = pending[..<end.lowerBound]
+                let length = head.split(separator: "\r\n")
+                    .first { $0.lowercased().hasPrefix("content-length:") }
+                    .flatMap { Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) } ?? 0
+                let body = pending[end.upperBound...]
+                if body.utf8.count >= length {
+                    let responseEnd = body.utf8.index(body.startIndex, offsetBy: length)
+                    let response = String(pending[..<responseEnd])
+                    pending = String(pending[responseEnd...])
+                    return response
                 }
-                pending += buffer.readableBytesView
             }
+            guard let chunk = await chunks.next() else { return nil }
+            pending += String(buffer: chunk)
+        }
+    }
+
+    /// Waits until the server closes the connection; answers false when it did not within
+    /// `safetyNet` (then this client closes it, so that a failing test still ends).
+    func serverCloses(within safetyNet: TimeAmount = .seconds(60)) async -> Bool {
+        let channel = channel
+        let net = channel.eventLoop.scheduleTask(in: safetyNet) { channel.close(promise: nil) }
+        while let chunk = await chunks.next() { pending += String(buffer: chunk) }
+        net.cancel()
+        // The net's future succeeds only when it ran; cancelled, it fails.
+        return (try? await net.futureResult.get()) == nil
+    }
+
+    func close() async {
+        try? await channel.close()
+    }
+
+    private final class Collector: ChannelInboundHandler, Sendable {
+        typealias InboundIn = ByteBuffer
+        let continuation: AsyncStream<ByteBuffer>.Continuation
+
+        init(continuation: AsyncStream<ByteBuffer>.Continuation) {
+            self.continuation = continuation
         }
 
-        /// Whether the server closes the connection without sending anything more.
-        mutating func closes() async throws -> Bool {
-            while let buffer = try await iterator.next() {
-                pending += buffer.readableBytesView
-            }
-            return pending.isEmpty
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            continuation.yield(unwrapInboundIn(data))
         }
 
-        private mutating func takeAnswer() throws -> Answer? {
-            let separator = Array("\r\n\r\n".utf8)
-            guard let end = pending.indices.dropLast(3).first(where: { Array(pending[$0..<$0 + 4]) == separator }) else {
-                return nil
-            }
-            let lines = String(decoding: pending[..<end], as: UTF8.self).components(separatedBy: "\r\n")
-            let status = try XCTUnwrap(Int(lines[0].split(separator: " ")[1]))
-            let headers = lines.dropFirst().map { line in
-                let parts = line.split(separator: ":", maxSplits: 1)
-                return (name: String(parts[0]), value: parts[1].trimmingCharacters(in: .whitespaces))
-            }
-            let length = Int(headers.first { $0.name.lowercased() == "content-length" }?.value ?? "0") ?? 0
-            guard pending.count >= end + 4 + length else { return nil }
-            let body = String(decoding: pending[(end + 4)..<(end + 4 + length)], as: UTF8.self)
-            pending.removeFirst(end + 4 + length)
-            return Answer(status: status, headers: headers, body: body)
+        func channelInactive(context: ChannelHandlerContext) {
+            continuation.finish()
+            context.fireChannelInactive()
+        }
+
+        func errorCaught(context: ChannelHandlerContext, error: any Error) {
+            // A reset by the server is a close too.
+            context.close(promise: nil)
         }
     }
 }

@@ -17,6 +17,8 @@ public enum EngineError: Error, Equatable, Sendable {
     case unauthorized
     /// A valid credential whose scope does not allow the call.
     case forbidden(String)
+    /// The project is over its ``IngestQuota``; it may try again after the given wait.
+    case rateLimited(retryAfterMilliseconds: Int64, message: String)
 }
 
 public enum IngestLimits {

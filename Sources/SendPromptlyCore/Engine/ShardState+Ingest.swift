@@ -4,11 +4,13 @@ extension ShardState {
     /// The same `Idempotency-Key` with the same request within 24 hours answers the stored first
     /// answer; with another request it is `idempotencyKeyReused`. A repeated
     /// `(provider, provider_event_id)` under a new key answers the original event with
-    /// `duplicate` set, without a second receipt or a longer deadline.
+    /// `duplicate` set, without a second receipt or a longer deadline. A project over its
+    /// ``IngestQuota`` (rate, or pending receipts for a new one) is `rateLimited`.
     public func receipt(
         _ receipt: Receipt, access: Access, project id: ProjectID, idempotency: IdempotencyToken, now: Timestamp
     ) throws(EngineError) -> IngestReply<ReceiptAccepted> {
         let project = try authorize(access, project: id, scope: .ingest, now: now)
+        try admitIngestRequest(of: id, now: now)
         if let stored = try storedAnswer(project: project, token: idempotency) {
             guard case .receipt(let answer) = stored else { throw .idempotencyKeyReused }
             return IngestReply(answer: answer, replayed: true)
@@ -18,6 +20,7 @@ extension ShardState {
         if let existingID = project.eventIDsByProviderEvent[providerKey], let existing = project.events[existingID] {
             answer = ReceiptAccepted(eventID: existing.id, timeoutAt: existing.timeoutAt, duplicate: true)
         } else {
+            try requirePendingCapacity(of: project)
             let timeoutSeconds = receipt.timeoutSeconds ?? Int64(project.settings.defaultTimeoutMinutes) * 60
             let event = EventRecord(
                 id: nextID(EventKind.self, at: now), receipt: receipt, acceptedAt: now,
@@ -37,11 +40,13 @@ extension ShardState {
         return IngestReply(answer: answer, replayed: false)
     }
 
-    /// Applies a result by the state table of section 3 of the wire contract.
+    /// Applies a result by the state table of section 3 of the wire contract. A result counts
+    /// against the project's rate like a receipt.
     public func result(
         _ report: ResultReport, access: Access, project id: ProjectID, idempotency: IdempotencyToken, now: Timestamp
     ) throws(EngineError) -> IngestReply<ResultApplied> {
         let project = try authorize(access, project: id, scope: .ingest, now: now)
+        try admitIngestRequest(of: id, now: now)
         if let stored = try storedAnswer(project: project, token: idempotency) {
             guard case .result(let answer) = stored else { throw .idempotencyKeyReused }
             return IngestReply(answer: answer, replayed: true)

@@ -12,6 +12,8 @@ public final class ShardState: @unchecked Sendable {
     private(set) var generator: IdentifierGenerator
     let wheel: TimingWheel
     var projects: [ProjectID: ProjectState] = [:]
+    /// The quota live requests are held to (``install(_:)``); unlimited while a journal replays.
+    var quotaState = QuotaState()
     /// Effects of the operations so far, in order; the owner drains them with ``takeEffects()``.
     private var effects: [EngineEffect] = []
     /// Operator actions, oldest first, at most ``auditCapacity`` (see ShardState+Audit.swift).

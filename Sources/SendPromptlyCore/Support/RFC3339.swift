@@ -84,8 +84,15 @@ public enum RFC3339 {
         else { return nil }
         let days = self.days(fromCivil: year, month, day)
         let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offsetMinutes * 60
-        return Timestamp(millisecondsSinceEpoch: seconds * 1000 + millis)
+        let milliseconds = seconds * 1000 + millis
+        // An offset can move an instant out of the four-digit years in UTC, where `format`
+        // could not write it back: refused, rather than stored unprintable.
+        guard representable.contains(milliseconds) else { return nil }
+        return Timestamp(millisecondsSinceEpoch: milliseconds)
     }
+
+    /// The instants `format` writes: 0000-01-01T00:00:00.000Z to 9999-12-31T23:59:59.999Z.
+    private static let representable = days(fromCivil: 0, 1, 1) * 86_400_000..<days(fromCivil: 10_000, 1, 1) * 86_400_000
 
     static func append(_ value: Int64, width: Int, to text: inout String) {
         let digits = String(value)

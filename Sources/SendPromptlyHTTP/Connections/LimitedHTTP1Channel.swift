@@ -1,0 +1,57 @@
+import Hummingbird
+import HummingbirdCore
+import Logging
+import NIOCore
+
+/// Hummingbird's HTTP/1.1 channel held to ``HTTPLimits``: connection admission and the request
+/// deadline in front of the HTTP decoder, the decoder's header limits, the 431 answer, and
+/// Hummingbird's idle timeout. Generic over nothing: wrap it (TLS, say) like any
+/// `ServerChildChannel`, and the limits still apply to the decrypted bytes.
+struct LimitedHTTP1Channel: ServerChildChannel {
+    typealias Value = HTTP1Channel.Value
+
+    private let base: HTTP1Channel
+    private let limits: HTTPLimits
+    private let counter: ConnectionCounter
+
+    init(responder: @escaping HTTPChannelHandler.Responder, limits: HTTPLimits, counter: ConnectionCounter) {
+        self.limits = limits
+        self.counter = counter
+        let decoder = HTTP1Channel.Configuration.DecoderConfiguration(
+            maxHeaderFieldSize: limits.maximumHeaderBytes, maxHeaderListSize: limits.maximumHeaderBytes,
+            maxHeaderFieldCount: limits.maximumHeaderCount)
+        self.base = HTTP1Channel(
+            responder: responder,
+            configuration: .init(
+                additionalChannelHandlers: [RequestEndSignalHandler(), HeaderOverflowResponder()],
+                idleTimeout: TimeAmount(limits.idleTimeout),
+                httpDecoderConfiguration: decoder))
+    }
+
+    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        let counter = counter
+        let requestTimeout = TimeAmount(limits.requestTimeout)
+        return channel.eventLoop.makeCompletedFuture {
+            try channel.pipeline.syncOperations.addHandler(ConnectionAdmissionHandler(counter: counter))
+            try channel.pipeline.syncOperations.addHandler(RequestDeadlineHandler(timeout: requestTimeout))
+        }.flatMap {
+            base.setup(channel: channel, logger: logger)
+        }
+    }
+
+    func handle(value: Value, logger: Logger) async {
+        await base.handle(value: value, logger: logger)
+    }
+}
+
+extension HTTPServerBuilder {
+    /// HTTP/1.1 held to `limits`, one ``ConnectionCounter`` for all its connections, with
+    /// receipts and results answered on the event loop (``IngestChannel``).
+    static func limitedHTTP1(_ limits: HTTPLimits, ingest front: IngestChannelHandler.Front) -> HTTPServerBuilder {
+        let counter = ConnectionCounter(
+            maximumTotal: limits.maximumConnections, maximumPerAddress: limits.maximumConnectionsPerAddress)
+        return HTTPServerBuilder { responder in
+            IngestChannel(base: LimitedHTTP1Channel(responder: responder, limits: limits, counter: counter), front: front)
+        }
+    }
+}

@@ -25,6 +25,8 @@ enum RequestGuards {
         guard !values.isEmpty else {
             throw APIError(.notAcceptable, "missing_accept_header", "send Accept: application/json")
         }
+        // What nearly every client sends, decided without taking the header apart.
+        if values.count == 1, values[0] == "application/json" || values[0] == "*/*" { return }
         let acceptable = values.lazy.flatMap { $0.split(separator: ",") }.contains { range in
             let parameters = range.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
             guard let type = parameters.first, ["application/json", "application/*", "*/*"].contains(type) else { return false }

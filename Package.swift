@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "SendPromptlyMail", targets: ["SendPromptlyMail"]),
         .library(name: "SendPromptlyAlerts", targets: ["SendPromptlyAlerts"]),
         .library(name: "SendPromptlyConsole", targets: ["SendPromptlyConsole"]),
+        .library(name: "SendPromptlyBench", targets: ["SendPromptlyBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -32,6 +33,7 @@ let package = Package(
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         /// The pure engine: value types, the timing wheel and the shard state machine.
@@ -143,11 +145,25 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        /// `sendpromptly bench`, the load generator: HTTP/1.1 keep-alive connections on SwiftNIO
+        /// with pre-built requests, HdrHistogram latencies, verification over the API, reports.
+        .target(
+            name: "SendPromptlyBench",
+            dependencies: [
+                .product(name: "Atomics", package: "swift-atomics"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         /// The command line: `sendpromptly serve` and friends.
         .executableTarget(
             name: "sendpromptly",
             dependencies: [
                 "SendPromptlyAlerts",
+                "SendPromptlyBench",
                 "SendPromptlyCore",
                 "SendPromptlyEngine",
                 "SendPromptlyDelivery",
@@ -197,6 +213,11 @@ let package = Package(
                 "SendPromptlyHTTP",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SendPromptlyBenchTests",
+            dependencies: ["SendPromptlyBench"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

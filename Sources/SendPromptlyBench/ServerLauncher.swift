@@ -23,8 +23,11 @@ public final class ServerLauncher: @unchecked Sendable {
         baseURL = "http://\(host):\(port)"
     }
 
-    /// Starts `executable serve` with `arguments` added (e.g. `--durability batch`).
-    public static func start(executable: String, arguments: [String]) async throws -> ServerLauncher {
+    /// Starts `executable serve` with `arguments` added (e.g. `--durability batch`); fails
+    /// with the server's stderr when it exits or is not ready within `startupTimeout`.
+    public static func start(
+        executable: String, arguments: [String], startupTimeout: Duration = .seconds(120)
+    ) async throws -> ServerLauncher {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sendpromptly-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let adminToken = "bench-" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
@@ -57,14 +60,21 @@ public final class ServerLauncher: @unchecked Sendable {
             try? FileManager.default.removeItem(at: directory)
             return BenchError("the server \(what); its stderr: \(errors.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
+        // The two lines come in either order: recovery may finish before the port is bound.
         let marker = "sendpromptly listening on http://"
-        guard let listening = await lines.first(where: { $0.hasPrefix(marker) }),
-              let colon = listening.lastIndex(of: ":"), let port = Int(listening[listening.index(after: colon)...])
-        else { throw failure("exited before it listened") }
-        let host = String(listening[listening.index(listening.startIndex, offsetBy: marker.count)..<colon])
-        guard await lines.first(where: { $0 == "sendpromptly ready" }) != nil else {
-            throw failure("exited before it was ready")
+        let timeout = Task {
+            try await Task.sleep(for: startupTimeout)
+            lines.abandon()
         }
+        let printed = await lines.wait { $0.contains("sendpromptly ready") && $0.contains { $0.hasPrefix(marker) } }
+        timeout.cancel()
+        guard let printed else {
+            throw failure(process.isRunning ? "did not get ready within \(startupTimeout)" : "exited before it was ready")
+        }
+        guard let listening = printed.first(where: { $0.hasPrefix(marker) }), let colon = listening.lastIndex(of: ":"),
+              let port = Int(listening[listening.index(after: colon)...])
+        else { throw failure("printed an address bench cannot read") }
+        let host = String(listening[listening.index(listening.startIndex, offsetBy: marker.count)..<colon])
         return ServerLauncher(process: process, directory: directory, host: host, port: port, adminToken: adminToken)
     }
 
@@ -92,9 +102,9 @@ private final class LineReader: @unchecked Sendable {
     private let lock = NSLock()
     private var lines: [String] = []
     private var partial = ""
+    /// End of output, or `abandon()`: waiters get nil from now on unless their condition holds.
     private var ended = false
     private var waiters: [CheckedContinuation<Void, Never>] = []
-    private var consumed = 0
 
     init(_ handle: FileHandle) {
         Thread {
@@ -123,21 +133,23 @@ private final class LineReader: @unchecked Sendable {
         waiting.forEach { $0.resume() }
     }
 
-    /// The next line (after those already returned) that matches, or nil at end of output.
-    func first(where matches: (String) -> Bool) async -> String? {
+    /// Stops every wait: those whose condition does not hold yet return nil.
+    func abandon() {
+        take(Data())
+    }
+
+    /// All lines so far once `condition` holds for them; nil when the output ends (or the
+    /// wait is abandoned) first.
+    func wait(until condition: ([String]) -> Bool) async -> [String]? {
         while true {
-            let (line, ended): (String?, Bool) = lock.withLock {
-                while consumed < lines.count {
-                    consumed += 1
-                    if matches(lines[consumed - 1]) { return (lines[consumed - 1], false) }
-                }
-                return (nil, self.ended)
+            let (met, ended, seen): ([String]?, Bool, Int) = lock.withLock {
+                (condition(lines) ? lines : nil, self.ended, lines.count)
             }
-            if let line { return line }
+            if let met { return met }
             if ended { return nil }
             await withCheckedContinuation { continuation in
                 let resumeNow: Bool = lock.withLock {
-                    if consumed < lines.count || self.ended { return true }
+                    if lines.count > seen || self.ended { return true }
                     waiters.append(continuation)
                     return false
                 }

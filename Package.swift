@@ -229,6 +229,7 @@ let package = Package(
             name: "SendPromptlyCLITests",
             dependencies: [
                 "sendpromptly",
+                "SendPromptlyBench",
                 "SendPromptlyCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -45,14 +45,7 @@ public final class ServerLauncher: @unchecked Sendable {
         process.standardError = try FileHandle(forWritingTo: errorLog)
         process.standardInput = FileHandle.nullDevice
         let lines = LineReader(output.fileHandleForReading)
-        // The threads of Swift concurrency block most signals, and a child inherits the mask:
-        // start the server with nothing blocked, so that SIGTERM stops it.
-        var unblocked = sigset_t()
-        var previous = sigset_t()
-        sigemptyset(&unblocked)
-        pthread_sigmask(SIG_SETMASK, &unblocked, &previous)
-        defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
-        try process.run()
+        try process.runWithNoSignalsBlocked()
 
         func failure(_ what: String) -> BenchError {
             if process.isRunning { process.terminate() }

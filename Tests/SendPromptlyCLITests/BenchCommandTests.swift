@@ -1,7 +1,6 @@
 import AsyncHTTPClient
 import Foundation
 import Hummingbird
-import Logging
 import NIOCore
 import Synchronization
 import XCTest
@@ -146,15 +145,8 @@ private final class LossyProxy: Sendable {
                     body: .init(byteBuffer: bytes))
             }
         }
-        let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        var logger = Logger(label: "lossy-proxy")
-        logger.logLevel = .critical
-        let application = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in portContinuation.yield(channel.localAddress?.port ?? 0) }, logger: logger)
-        task.withLock { $0 = Task { try await application.runService(gracefulShutdownSignals: []) } }
-        var ports = portStream.makeAsyncIterator()
-        guard let port = await ports.next() else { throw ProcessError("the proxy did not start") }
+        let (running, port) = try await serveOnLoopback(router, name: "the lossy proxy")
+        task.withLock { $0 = running }
         return "http://127.0.0.1:\(port)"
     }
 

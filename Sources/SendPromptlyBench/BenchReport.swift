@@ -59,6 +59,8 @@ public struct BenchReport: Encodable, Sendable, Equatable {
     public var verification: Verification?
     /// `verification.passed`, spelled out for readers of the JSON; nil when not verified.
     public var verificationPassed: Bool?
+    /// From the end of the load to the verdict, the wait for the silent deadlines included.
+    public var verificationSeconds: Double?
 
     /// Answers other than 2xx, and requests without any, over both endpoints.
     public var errors: Int {
@@ -69,7 +71,7 @@ public struct BenchReport: Encodable, Sendable, Equatable {
 
     public init(
         configuration: Configuration, load: LoadOutcome, clientCPUSeconds: Double, serverCPUSeconds: Double?,
-        verification: Verification?
+        verification: Verification?, verificationSeconds: Double? = nil
     ) {
         self.configuration = configuration
         elapsedSeconds = Double(load.elapsedNanoseconds) / 1e9
@@ -94,6 +96,7 @@ public struct BenchReport: Encodable, Sendable, Equatable {
         connectionFailures = load.connectionFailures
         self.verification = verification
         verificationPassed = verification?.passed
+        self.verificationSeconds = verificationSeconds
     }
 
     /// Percentiles of `histogram` (nanoseconds) in milliseconds.

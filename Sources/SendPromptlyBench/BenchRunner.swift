@@ -99,10 +99,12 @@ public enum BenchRunner {
         let clientSeconds = ProcessCPU.ownSeconds() - clientCPU
         let serverSeconds = serverCPU.flatMap { before in server?.cpuSeconds.map { $0 - before } }
 
+        let verifying = ContinuousClock.now
         let verification = options.verify
             ? try await verify(outcome, plan: plan, run: run, api: api, apiKey: project.apiKey, control: control, load: load,
                                waitSeconds: options.verifyWaitSeconds, log: log)
             : nil
+        let verificationSeconds = verification.map { _ in (ContinuousClock.now - verifying) / .seconds(1) }
         let configuration = BenchReport.Configuration(
             mode: plan.rate == nil ? "closed-loop" : "fixed-rate", connections: plan.connections, rate: plan.rate,
             events: plan.events, durationSeconds: plan.duration, success: plan.mix.success, fail: plan.mix.fail,
@@ -110,7 +112,7 @@ public enum BenchRunner {
             serverStartedByBench: server != nil)
         return BenchReport(
             configuration: configuration, load: outcome, clientCPUSeconds: clientSeconds, serverCPUSeconds: serverSeconds,
-            verification: verification)
+            verification: verification, verificationSeconds: verificationSeconds)
     }
 
     /// Waits for the silent receipts' deadlines (bounded), then reads the project's incidents

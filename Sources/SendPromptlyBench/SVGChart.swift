@@ -63,7 +63,7 @@ public enum SVGChart {
         let series = Array(report.throughputOverTime.prefix(max(whole, 1)))
         let top = niceCeiling(Double(series.max() ?? 1))
         let plot = Plot(xRange: 0...Double(max(series.count, 1)), yRange: 0...top)
-        var svg = title("Throughput (requests/s)", subtitle: "\(format(report.throughputPerSecond)) requests/s over \(format(report.elapsedSeconds)) s")
+        var svg = title("Throughput (requests/s)", subtitle: "\(Int(report.throughputPerSecond.rounded())) requests/s over \(String(format: "%.1f", report.elapsedSeconds)) s")
         let step = max(1, Int((Double(series.count) / 6).rounded(.up)))
         svg += plot.axes(
             xTicks: stride(from: 0, through: series.count, by: step).map { (Double($0), "\($0) s") },

@@ -38,7 +38,8 @@ public enum SummaryTable {
         text += cpu + "\n"
         guard let verification = report.verification else { return text + "verification: skipped\n" }
         text += """
-            verification: \(verification.passed ? "PASSED" : "FAILED")
+            verification: \(verification.passed ? "PASSED" : "FAILED")\
+            \(report.verificationSeconds.map { " in \(number($0)) s" } ?? "")
               events checked                    \(verification.eventsChecked) (\(verification.eventsUnverifiable) left out: a signal got no 2xx)
               in the expected state             \(verification.eventsInExpectedState)/\(verification.eventsChecked)\
             \(verification.eventsLost > 0 ? ", \(verification.eventsLost) lost" : "")

@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "SendPromptlyMail", targets: ["SendPromptlyMail"]),
         .library(name: "SendPromptlyAlerts", targets: ["SendPromptlyAlerts"]),
         .library(name: "SendPromptlyConsole", targets: ["SendPromptlyConsole"]),
+        .library(name: "SendPromptlyBench", targets: ["SendPromptlyBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -36,6 +37,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         /// The pure engine: value types, the timing wheel and the shard state machine.
@@ -157,11 +159,25 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        /// `sendpromptly bench`, the load generator: HTTP/1.1 keep-alive connections on SwiftNIO
+        /// with pre-built requests, HdrHistogram latencies, verification over the API, reports.
+        .target(
+            name: "SendPromptlyBench",
+            dependencies: [
+                .product(name: "Atomics", package: "swift-atomics"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         /// The command line: `sendpromptly serve` and friends.
         .executableTarget(
             name: "sendpromptly",
             dependencies: [
                 "SendPromptlyAlerts",
+                "SendPromptlyBench",
                 "SendPromptlyCore",
                 "SendPromptlyEngine",
                 "SendPromptlyDelivery",
@@ -226,6 +242,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "SendPromptlyBenchTests",
+            dependencies: ["SendPromptlyBench"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "SendPromptlyRepairTests",
             dependencies: ["SendPromptlyDelivery", "SendPromptlyRepair"],
             swiftSettings: swiftSettings
@@ -234,6 +255,7 @@ let package = Package(
             name: "SendPromptlyCLITests",
             dependencies: [
                 "sendpromptly",
+                "SendPromptlyBench",
                 "SendPromptlyCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),

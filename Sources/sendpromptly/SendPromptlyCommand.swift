@@ -10,6 +10,6 @@ struct SendPromptlyCommand: AsyncParsableCommand {
             result once its effect ran. A failed result, or none before the deadline, opens an \
             incident for the operator.
             """,
-        subcommands: [ServeCommand.self, SnapshotCommand.self]
+        subcommands: [ServeCommand.self, SnapshotCommand.self, BenchCommand.self]
     )
 }

@@ -77,15 +77,8 @@ final class ScriptedRepairEndpoint: Sendable {
                 })
             }
         }
-        let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        var logger = Logger(label: "scripted-repair-endpoint")
-        logger.logLevel = .critical
-        let application = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in portContinuation.yield(channel.localAddress?.port ?? 0) }, logger: logger)
-        task.withLock { $0 = Task { try await application.runService(gracefulShutdownSignals: []) } }
-        var ports = portStream.makeAsyncIterator()
-        guard let port = await ports.next() else { throw ProcessError("the repair endpoint did not start") }
+        let (running, port) = try await serveOnLoopback(router, name: "the repair endpoint")
+        task.withLock { $0 = running }
         return "http://127.0.0.1:\(port)\(path)"
     }
 
@@ -131,4 +124,19 @@ final class ScriptedRepairEndpoint: Sendable {
     deinit {
         task.withLock { $0?.cancel() }
     }
+}
+
+/// Runs `router` on a free loopback port until the returned task is cancelled; answers the task
+/// and the port once it listens. `name` says what failed to start.
+func serveOnLoopback(_ router: Router<BasicRequestContext>, name: String) async throws -> (Task<Void, any Error>, Int) {
+    let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
+    var logger = Logger(label: name)
+    logger.logLevel = .critical
+    let application = Application(
+        router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+        onServerRunning: { channel in portContinuation.yield(channel.localAddress?.port ?? 0) }, logger: logger)
+    let task = Task { try await application.runService(gracefulShutdownSignals: []) }
+    var ports = portStream.makeAsyncIterator()
+    guard let port = await ports.next() else { throw ProcessError("\(name) did not start") }
+    return (task, port)
 }

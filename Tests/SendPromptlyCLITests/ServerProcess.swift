@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import SendPromptlyBench
 import XCTest
 
 /// The built `sendpromptly` binary, run as a child process the way an operator runs it.
@@ -56,15 +57,8 @@ final class ServerProcess: @unchecked Sendable {
         process.terminationHandler = { [weak self] process in
             self?.update { $0.exitStatus = process.terminationStatus }
         }
-        // A child inherits the signal mask of the thread that spawns it, and the threads of
-        // Swift concurrency block most signals: a child started from a test would then ignore
-        // SIGTERM unless it unblocks it itself. Start it with nothing blocked, as a shell does.
-        var unblocked = sigset_t()
-        var previous = sigset_t()
-        sigemptyset(&unblocked)
-        pthread_sigmask(SIG_SETMASK, &unblocked, &previous)
-        defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
-        try process.run()
+        // A child started from a test thread would otherwise ignore SIGTERM.
+        try process.runWithNoSignalsBlocked()
     }
 
     /// Hands `receive` each chunk read from `handle`, then an empty chunk at end of file. A

@@ -12,7 +12,7 @@ import math
 import re
 import sys
 
-NAME = re.compile(r"^(insert-cancel|expiry) n=(\d+) (wheel|heap)$")
+NAME = re.compile(r"^(insert-cancel|expiry)_n=(\d+)_(wheel|heap)$")
 COLOURS = {"wheel": "#1f6feb", "heap": "#d1495b"}
 
 

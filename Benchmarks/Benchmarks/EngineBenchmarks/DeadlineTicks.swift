@@ -21,7 +21,7 @@ func registerDeadlineTicks() {
         Benchmark.Configuration(
             metrics: [.wallClock, .mallocCountTotal], timeUnits: .milliseconds,
             warmupIterations: 0, maxDuration: .seconds(300), maxIterations: 1_500))
-    Benchmark("deadline ticks n=\(pending)", configuration: configuration) {
+    Benchmark("deadline-ticks_n=\(pending)", configuration: configuration) {
         (benchmark: Benchmark, shard: ExpiringShard) in
         shard.receiveOneTickOfReceipts()
         benchmark.startMeasurement()

@@ -20,7 +20,7 @@ let benchmarks: @Sendable () -> Void = {
             metrics: [.wallClock, .throughput, .mallocCountTotal], timeUnits: .nanoseconds, scalingFactor: .kilo,
             maxDuration: .seconds(3), maxIterations: 2_000))
 
-    Benchmark("receipt then result", configuration: perOperation) { (benchmark: Benchmark, cycle: ShardCycle) in
+    Benchmark("receipt-then-result", configuration: perOperation) { (benchmark: Benchmark, cycle: ShardCycle) in
         cycle.prepare(benchmark.scaledIterations.count)
         benchmark.startMeasurement()
         cycle.run()
@@ -31,18 +31,18 @@ let benchmarks: @Sendable () -> Void = {
     let body = Array(
         #"{"provider":"stripe","provider_event_id":"evt_1QAbCdEfGhIjKlMnOpQrStUv","event_type":"checkout.session.completed","effect_type":"access_unlock","internal_reference":"user_42","occurred_at":"2026-11-30T10:15:00Z","timeout_minutes":30}"#
             .utf8)
-    Benchmark("receipt JSON Receipt(body:)", configuration: perOperation) { benchmark in
+    Benchmark("receipt-JSON_Receipt(body:)", configuration: perOperation) { benchmark in
         for _ in benchmark.scaledIterations {
             blackHole(try Receipt(body: body))
         }
     }
-    Benchmark("receipt JSON baseline JSONSerialization", configuration: perOperation) { benchmark in
+    Benchmark("receipt-JSON_baseline_JSONSerialization", configuration: perOperation) { benchmark in
         let data = Data(body)
         for _ in benchmark.scaledIterations {
             blackHole(try JSONSerialization.jsonObject(with: data))
         }
     }
-    Benchmark("receipt JSON baseline JSONDecoder", configuration: perOperation) { benchmark in
+    Benchmark("receipt-JSON_baseline_JSONDecoder", configuration: perOperation) { benchmark in
         let data = Data(body)
         let decoder = JSONDecoder()
         for _ in benchmark.scaledIterations {

@@ -22,7 +22,7 @@ let benchmarks: @Sendable () -> Void = {
         Benchmark.Configuration(
             metrics: [.wallClock, .throughput, .mallocCountTotal], timeUnits: .microseconds,
             maxDuration: .seconds(5), maxIterations: 1_000))
-    Benchmark("journal 64 records group commit", configuration: configuration) {
+    Benchmark("journal-64-records_group-commit", configuration: configuration) {
         (benchmark: Benchmark, journal: JournalFixture) in
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<JournalFixture.recordsPerIteration {
@@ -33,7 +33,7 @@ let benchmarks: @Sendable () -> Void = {
     } setup: {
         try JournalFixture()
     }
-    Benchmark("journal 64 records baseline one fsync each", configuration: configuration) {
+    Benchmark("journal-64-records_baseline_one-fsync-each", configuration: configuration) {
         (benchmark: Benchmark, journal: JournalFixture) in
         for _ in 0..<JournalFixture.recordsPerIteration {
             try await journal.appendDurably()

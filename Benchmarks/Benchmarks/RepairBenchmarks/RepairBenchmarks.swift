@@ -14,17 +14,17 @@ let benchmarks: @Sendable () -> Void = {
         maxDuration: .seconds(5)))
     let fixture = DeliveryFixture()
     let nonce = "0123456789abcdef0123456789abcdef"
-    Benchmark("callback body + signature, one secret", configuration: configuration) { benchmark in
+    Benchmark("callback-body-and-signature_one-secret", configuration: configuration) { benchmark in
         for _ in benchmark.scaledIterations {
             blackHole(RepairCallback(delivery: fixture.delivery, timestamp: 1_764_397_800, nonce: nonce))
         }
     }
-    Benchmark("callback body + signature, two secrets", configuration: configuration) { benchmark in
+    Benchmark("callback-body-and-signature_two-secrets", configuration: configuration) { benchmark in
         for _ in benchmark.scaledIterations {
             blackHole(RepairCallback(delivery: fixture.rotated, timestamp: 1_764_397_800, nonce: nonce))
         }
     }
-    Benchmark("baseline: HMAC-SHA256 of the same message", configuration: configuration) { benchmark in
+    Benchmark("baseline_HMAC-SHA256-of-the-same-message", configuration: configuration) { benchmark in
         let body = RepairCallback(delivery: fixture.delivery, timestamp: 1_764_397_800, nonce: nonce).body
         let message = Array("1764397800.\(nonce).".utf8) + body
         let key = SymmetricKey(data: Array(fixture.delivery.signingSecrets[0].utf8))

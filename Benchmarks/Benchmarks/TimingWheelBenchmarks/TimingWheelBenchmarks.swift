@@ -30,7 +30,7 @@ let benchmarks: @Sendable () -> Void = {
 func registerInsertAndCancel<Queue: TimerQueue>(
     _: Queue.Type, named name: String, pending: Int, configuration: Benchmark.Configuration
 ) {
-    Benchmark("insert-cancel n=\(pending) \(name)", configuration: configuration) {
+    Benchmark("insert-cancel_n=\(pending)_\(name)", configuration: configuration) {
         (benchmark: Benchmark, state: InsertAndCancelState<Queue>) in
         for _ in benchmark.scaledIterations {
             state.cancelOldestAndScheduleItAgain()
@@ -47,7 +47,7 @@ func registerInsertAndCancel<Queue: TimerQueue>(
 func registerExpiry<Queue: TimerQueue>(
     _: Queue.Type, named name: String, pending: Int, configuration: Benchmark.Configuration
 ) {
-    Benchmark("expiry n=\(pending) \(name)", configuration: configuration) {
+    Benchmark("expiry_n=\(pending)_\(name)", configuration: configuration) {
         (benchmark: Benchmark, state: ExpiryState<Queue>) in
         let batch = benchmark.scaledIterations.count
         state.replaceExpired(with: batch)

@@ -4,6 +4,10 @@ import Foundation
 /// How much of the suite a run covers, chosen by the environment variable
 /// `SENDPROMPTLY_BENCHMARKS`.
 ///
+/// Benchmark names have no spaces: package-benchmark 1.38.1 writes a threshold file with the
+/// name's spaces turned into underscores but looks it up with the spaces, so a name with a
+/// space would never be checked.
+///
 /// - `full` (unset): every size, 10⁷ pending included, with wall-clock time, throughput and
 ///   allocations; what README.md's tables come from.
 /// - `allocations`: CI's mode. The smallest sizes only, a fixed number of iterations, and only

@@ -16,15 +16,26 @@ let package = Package(
         // default trait, RuntimeInterposer, pulls in a package this machine does not have.
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         /// What the wheel is measured against. A module of its own, so that the benchmarks call
         /// both structures across a module boundary and neither is inlined into them.
         .target(name: "TimerBaselines"),
+        /// What every benchmark target shares: the suite's mode (full, or CI's allocation check)
+        /// and a shard with one project.
+        .target(
+            name: "BenchmarkSupport",
+            dependencies: [
+                .product(name: "SendPromptlyCore", package: "sendpromptly"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ]
+        ),
         .executableTarget(
             name: "TimingWheelBenchmarks",
             dependencies: [
                 "TimerBaselines",
+                "BenchmarkSupport",
                 .product(name: "SendPromptlyCore", package: "sendpromptly"),
                 .product(name: "Benchmark", package: "benchmark"),
             ],
@@ -48,12 +59,39 @@ let package = Package(
         .executableTarget(
             name: "RepairBenchmarks",
             dependencies: [
+                "BenchmarkSupport",
                 .product(name: "SendPromptlyCore", package: "sendpromptly"),
                 .product(name: "SendPromptlyRepair", package: "sendpromptly"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/RepairBenchmarks",
+            plugins: [
+                .plugin(name: "BenchmarkPlugin", package: "benchmark"),
+            ]
+        ),
+        .executableTarget(
+            name: "EngineBenchmarks",
+            dependencies: [
+                "BenchmarkSupport",
+                .product(name: "SendPromptlyCore", package: "sendpromptly"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/EngineBenchmarks",
+            plugins: [
+                .plugin(name: "BenchmarkPlugin", package: "benchmark"),
+            ]
+        ),
+        .executableTarget(
+            name: "JournalBenchmarks",
+            dependencies: [
+                "BenchmarkSupport",
+                .product(name: "SendPromptlyCore", package: "sendpromptly"),
+                .product(name: "SendPromptlyStorage", package: "sendpromptly"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/JournalBenchmarks",
             plugins: [
                 .plugin(name: "BenchmarkPlugin", package: "benchmark"),
             ]

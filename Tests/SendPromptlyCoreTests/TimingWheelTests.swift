@@ -174,6 +174,37 @@ final class TimingWheelTests: XCTestCase {
         XCTAssertEqual(wheel.currentTime, 3 * farFuture)
     }
 
+    // MARK: Ownership
+
+    /// The wheel holds its own reference to each scheduled entry (its links do not), so it
+    /// must let go exactly once: on cancel, after expiry, or when the wheel goes away.
+    func testWheelKeepsScheduledEntriesAliveUntilCancelledExpiredOrReleased() {
+        weak var cancelled: TestEntry?
+        weak var expired: TestEntry?
+        weak var pending: TestEntry?
+        var wheel: TimingWheel? = TimingWheel(startingAt: 0)
+        do {
+            let entries = [TestEntry(id: 0, deadline: 500), TestEntry(id: 1, deadline: 300), TestEntry(id: 2, deadline: 900)]
+            entries.forEach { wheel!.schedule($0) }
+            (cancelled, expired, pending) = (entries[0], entries[1], entries[2])
+        }
+        XCTAssertNotNil(cancelled, "a scheduled entry lives while only the wheel holds it")
+        XCTAssertNotNil(expired)
+        XCTAssertNotNil(pending)
+
+        XCTAssertTrue(wheel!.cancel(cancelled!))
+        XCTAssertNil(cancelled, "a cancelled entry is let go")
+
+        var handedOver: [Int] = []
+        wheel!.advance(to: 300) { handedOver.append(($0 as! TestEntry).id) }
+        XCTAssertEqual(handedOver, [1])
+        XCTAssertNil(expired, "an expired entry is let go once the callback has seen it")
+        XCTAssertNotNil(pending)
+
+        wheel = nil
+        XCTAssertNil(pending, "a wheel that goes away lets go of the entries it still holds")
+    }
+
     func testAdvanceToThePastDoesNothing() {
         let wheel = TimingWheel(startingAt: 10_000)
         wheel.schedule(TestEntry(id: 0, deadline: 10_100))

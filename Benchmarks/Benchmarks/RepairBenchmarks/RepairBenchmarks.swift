@@ -1,4 +1,5 @@
 import Benchmark
+import BenchmarkSupport
 import Crypto
 import SendPromptlyCore
 import SendPromptlyRepair
@@ -8,22 +9,22 @@ import SendPromptlyRepair
 /// swift-crypto's cost for the message), with one and two signing secrets (a rotation's grace
 /// period signs twice).
 let benchmarks: @Sendable () -> Void = {
-    let configuration = Benchmark.Configuration(
+    let configuration = SuiteMode.current.configured(Benchmark.Configuration(
         metrics: [.wallClock, .mallocCountTotal, .throughput], timeUnits: .nanoseconds, scalingFactor: .kilo,
-        maxDuration: .seconds(5))
+        maxDuration: .seconds(5)))
     let fixture = DeliveryFixture()
     let nonce = "0123456789abcdef0123456789abcdef"
-    Benchmark("callback body + signature, one secret", configuration: configuration) { benchmark in
+    Benchmark("callback-body-and-signature_one-secret", configuration: configuration) { benchmark in
         for _ in benchmark.scaledIterations {
             blackHole(RepairCallback(delivery: fixture.delivery, timestamp: 1_764_397_800, nonce: nonce))
         }
     }
-    Benchmark("callback body + signature, two secrets", configuration: configuration) { benchmark in
+    Benchmark("callback-body-and-signature_two-secrets", configuration: configuration) { benchmark in
         for _ in benchmark.scaledIterations {
             blackHole(RepairCallback(delivery: fixture.rotated, timestamp: 1_764_397_800, nonce: nonce))
         }
     }
-    Benchmark("baseline: HMAC-SHA256 of the same message", configuration: configuration) { benchmark in
+    Benchmark("baseline_HMAC-SHA256-of-the-same-message", configuration: configuration) { benchmark in
         let body = RepairCallback(delivery: fixture.delivery, timestamp: 1_764_397_800, nonce: nonce).body
         let message = Array("1764397800.\(nonce).".utf8) + body
         let key = SymmetricKey(data: Array(fixture.delivery.signingSecrets[0].utf8))
@@ -39,15 +40,8 @@ struct DeliveryFixture {
     let rotated: ReplayDelivery
 
     init() {
-        let start = Timestamp(millisecondsSinceEpoch: 1_764_397_800_000)
-        let state = ShardState.initial(shard: 0, now: start)
-        let project = ProjectID("prj_01KB7BENCHMARK00000000000")!
-        let key = SecretHash(of: "sk_benchmark")
-        let access = Access.apiKey(project: project, hash: key)
-        _ = try! state.apply(
-            .createProject(project, ProjectSettings(name: "Benchmark", repairURL: "https://shop.example/repair"),
-                           signingSecret: "sps_" + String(repeating: "a", count: 43), key: NewKey(label: "default", scope: .manage, hash: key)),
-            now: start)
+        let fixture = BenchmarkProject(settings: ProjectSettings(name: "Benchmark", repairURL: "https://shop.example/repair"))
+        let (state, project, access, start) = (fixture.state, fixture.project, fixture.access, fixture.start)
         let receipt = Receipt(
             provider: .stripe, providerEventID: "evt_1QAbCdEfGhIjKlMnOpQrStUv", eventType: "checkout.session.completed",
             effectType: .accessUnlock, internalReference: "user_42", timeoutSeconds: 1800)

@@ -7,7 +7,8 @@
 /// per top-level revolution.
 ///
 /// Costs: ``schedule(_:)`` and ``cancel(_:)`` are O(1) and allocate nothing (the entry is its
-/// own list node). ``advance(to:expired:)`` is O(1) per tick plus O(1) amortised per entry:
+/// own list node; a bucket is a circular list, so an unlink touches the entry and its two
+/// neighbours only). ``advance(to:expired:)`` is O(1) per tick plus O(1) amortised per entry:
 /// an entry moves down at most once per level before it expires. Most receipts are cancelled
 /// by their result long before expiry, and a cancel is one unlink.
 ///
@@ -15,6 +16,9 @@
 /// first `advance(to: t)` with `t ≥ deadline` rounded up to the next tick boundary. It never
 /// expires early, and with `advance` called every tick it expires less than one tick (100 ms)
 /// plus the caller's scheduling delay after its deadline.
+///
+/// The wheel keeps every scheduled entry alive, and lets go of it when it is cancelled or once
+/// `expired` has seen it.
 ///
 /// Not thread-safe: one owner (a shard actor) serialises every call.
 public final class TimingWheel {
@@ -27,11 +31,14 @@ public final class TimingWheel {
     public let tickMilliseconds: Int64
     /// Every tick up to and including this one has been processed.
     private(set) var currentTick: Int64
-    /// `levels[level][slot]`.
-    let levels: [[TimerBucket]]
-    let overflow = TimerBucket()
+    /// The sentinels of the buckets, `level * slotsPerLevel + slot`, then the overflow bucket.
+    private let buckets: ContiguousArray<TimerEntry>
+    private static let overflowIndex = levelCount * slotsPerLevel
     /// Entries scheduled and neither cancelled nor expired.
-    public private(set) var count = 0
+    public var count: Int { scheduled }
+    /// ``count``'s storage: private, so that the compiler can see every access and drop the
+    /// run-time exclusivity check a public stored property costs on each change.
+    private var scheduled = 0
 
     /// - Parameters:
     ///   - tickMilliseconds: the resolution; the maximum lateness is one tick.
@@ -40,8 +47,18 @@ public final class TimingWheel {
         precondition(tickMilliseconds > 0, "a tick lasts at least one millisecond")
         self.tickMilliseconds = tickMilliseconds
         self.currentTick = now / tickMilliseconds
-        self.levels = (0..<Self.levelCount).map { _ in
-            (0..<Self.slotsPerLevel).map { _ in TimerBucket() }
+        self.buckets = ContiguousArray((0...Self.overflowIndex).map { _ in TimerEntry.makeBucket() })
+    }
+
+    deinit {
+        // Give back the reference held on every entry still scheduled.
+        for bucket in buckets {
+            bucket.detachEach { entry in
+                entry.next = nil
+                entry.previous = nil
+                entry.expiryTick = TimerEntry.notScheduled
+                Unmanaged.passUnretained(entry).release()
+            }
         }
     }
 
@@ -55,10 +72,15 @@ public final class TimingWheel {
     /// - Precondition: `entry` is not scheduled in any wheel.
     @discardableResult
     public func schedule(_ entry: TimerEntry) -> Bool {
-        precondition(entry.bucket == nil, "entry is already scheduled")
-        guard let bucket = bucket(forExpiryTick: expiryTick(of: entry)) else { return false }
-        bucket.append(entry)
-        count += 1
+        precondition(!entry.isScheduled, "entry is already scheduled")
+        let (quotient, remainder) = entry.deadline.quotientAndRemainder(dividingBy: tickMilliseconds)
+        let tick = remainder > 0 ? quotient + 1 : quotient
+        guard tick > currentTick else { return false }
+        entry.expiryTick = tick
+        file(entry)
+        // The wheel's own reference, given back in `cancel` or after expiry.
+        _ = Unmanaged.passRetained(entry)
+        scheduled += 1
         return true
     }
 
@@ -68,9 +90,10 @@ public final class TimingWheel {
     ///   cancelled, so cancelling twice is harmless.
     @discardableResult
     public func cancel(_ entry: TimerEntry) -> Bool {
-        guard let bucket = entry.bucket else { return false }
-        bucket.remove(entry)
-        count -= 1
+        guard entry.isScheduled else { return false }
+        entry.unlink()
+        scheduled -= 1
+        Unmanaged.passUnretained(entry).release()
         return true
     }
 
@@ -82,47 +105,48 @@ public final class TimingWheel {
     public func advance(to now: Int64, expired: (TimerEntry) -> Void) {
         let targetTick = now / tickMilliseconds
         while currentTick < targetTick {
-            if count == 0 {
+            if scheduled == 0 {
                 // Nothing can expire on the way: jump straight to the target.
                 currentTick = targetTick
                 return
             }
             currentTick += 1
             cascade()
-            // One entry at a time, not `drain`: `expired` may cancel an entry still waiting in
-            // this bucket, and that cancel must find it linked here. Nothing joins the bucket
+            // One entry at a time, not `detachEach`: `expired` may cancel an entry still waiting
+            // in this bucket, and that cancel must find it linked here. Nothing joins the bucket
             // meanwhile: a new entry is due after the current tick, so never in this slot.
-            let due = levels[0][Int(currentTick & Self.slotMask)]
-            while let entry = due.head {
-                due.remove(entry)
-                count -= 1
+            let due = buckets[Int(currentTick & Self.slotMask)]
+            while true {
+                let entry = due.next.unsafelyUnwrapped
+                if entry === due { break }
+                entry.unlink()
+                scheduled -= 1
+                // `entry` holds its own reference now; the wheel's goes.
+                Unmanaged.passUnretained(entry).release()
                 expired(entry)
             }
         }
     }
 
-    /// The first tick at which `entry` may expire: its deadline rounded up to a tick boundary.
-    func expiryTick(of entry: TimerEntry) -> Int64 {
-        let (quotient, remainder) = entry.deadline.quotientAndRemainder(dividingBy: tickMilliseconds)
-        return remainder > 0 ? quotient + 1 : quotient
-    }
-
-    /// The bucket for an entry due at `expiryTick`, or nil when that tick has passed.
+    /// Links `entry`, due at `entry.expiryTick` (not before the current tick), into its bucket.
     ///
-    /// An entry goes to the lowest level whose current revolution contains its expiry tick:
-    /// level `l` if the expiry tick and the current tick agree on every bit above that level's
-    /// slot bits. Its slot there is then strictly ahead of the level's current slot, so it is
-    /// reached (and cascaded down, or expired) before its tick passes.
-    func bucket(forExpiryTick expiryTick: Int64) -> TimerBucket? {
-        guard expiryTick > currentTick else { return nil }
-        for level in 0..<Self.levelCount {
-            let shift = Self.slotBits * Int64(level + 1)
-            if expiryTick >> shift == currentTick >> shift {
-                let slot = (expiryTick >> (Self.slotBits * Int64(level))) & Self.slotMask
-                return levels[level][Int(slot)]
-            }
+    /// An entry goes to the lowest level whose current revolution contains its expiry tick: the
+    /// level of the highest bit in which the expiry tick and the current tick differ, six bits
+    /// a level. Its slot there is then ahead of the level's current slot, so it is reached (and
+    /// cascaded down, or expired) before its tick passes. An entry due at the current tick
+    /// (only cascading files one) lands in level 0's current slot, drained right after.
+    @inline(__always)
+    private func file(_ entry: TimerEntry) {
+        let tick = entry.expiryTick
+        let highestDifferingBit = Int64(63 - (tick ^ currentTick).leadingZeroBitCount)
+        let level = highestDifferingBit < 0 ? 0 : highestDifferingBit / Self.slotBits
+        let index: Int
+        if level < Int64(Self.levelCount) {
+            index = Int(level) * Self.slotsPerLevel + Int((tick >> (Self.slotBits * level)) & Self.slotMask)
+        } else {
+            index = Self.overflowIndex
         }
-        return overflow
+        buckets[index].append(entry)
     }
 
     /// Re-files the entries of every higher-level bucket whose span starts at the current tick,
@@ -130,26 +154,13 @@ public final class TimingWheel {
     private func cascade() {
         let topShift = Self.slotBits * Int64(Self.levelCount)
         if currentTick & ((1 << topShift) - 1) == 0 {
-            refile(overflow)
+            buckets[Self.overflowIndex].detachEach(file)
         }
         for level in stride(from: Self.levelCount - 1, through: 1, by: -1) {
             let shift = Self.slotBits * Int64(level)
             guard currentTick & ((1 << shift) - 1) == 0 else { continue }
-            let slot = (currentTick >> shift) & Self.slotMask
-            refile(levels[level][Int(slot)])
-        }
-    }
-
-    private func refile(_ source: TimerBucket) {
-        source.drain { entry in
-            // Every refiled entry is due at or after the current tick; one due exactly now
-            // lands in level 0's current slot, which the caller drains right after.
-            let tick = expiryTick(of: entry)
-            if tick == currentTick {
-                levels[0][Int(tick & Self.slotMask)].append(entry)
-            } else {
-                bucket(forExpiryTick: tick)!.append(entry)
-            }
+            let slot = Int((currentTick >> shift) & Self.slotMask)
+            buckets[level * Self.slotsPerLevel + slot].detachEach(file)
         }
     }
 }

@@ -24,7 +24,13 @@ public struct Identifier<Kind: IdentifierKind>: Hashable, Comparable, Sendable, 
 
     /// The identifier the generator issues for `ulid`.
     init(ulid: ULID) {
-        self.rawValue = Kind.prefix + Crockford.ulid(millisecond: ulid.millisecond, high: ulid.high, low: ulid.low)
+        // Spelled straight into the string's storage: one allocation per identifier.
+        let prefix = Kind.prefix.utf8
+        self.rawValue = String(unsafeUninitializedCapacity: prefix.count + 26) { buffer in
+            _ = buffer.initialize(from: prefix)
+            Crockford.spell(ulid, into: UnsafeMutableBufferPointer(rebasing: buffer[prefix.count...]))
+            return prefix.count + 26
+        }
     }
 
     /// The ULID this identifier spells, when it is the kind's prefix and a canonical ULID (as
@@ -111,7 +117,7 @@ enum Crockford {
         alphabet.firstIndex(of: UInt8(byte)).map(UInt8.init) ?? 0xFF
     }
 
-    /// The ULID that ``ulid(millisecond:high:low:)`` spells as `characters` (26 bytes), or nil
+    /// The ULID that ``spell(_:into:)`` spells as `characters` (26 bytes), or nil
     /// when they are not such a spelling.
     static func parse(_ characters: UnsafeBufferPointer<UInt8>) -> ULID? {
         var time: UInt64 = 0
@@ -133,15 +139,16 @@ enum Crockford {
         return ULID(millisecond: time, high: UInt16(random.high), low: random.low)
     }
 
-    /// 26 characters: 48 bits of milliseconds then 80 random bits, 5 bits a character.
-    static func ulid(millisecond: UInt64, high: UInt16, low: UInt64) -> String {
-        var characters = [UInt8](repeating: 0, count: 26)
+    /// Writes the 26 characters of `ulid` into `characters`: 48 bits of milliseconds then 80
+    /// random bits, 5 bits a character.
+    static func spell(_ ulid: ULID, into characters: UnsafeMutableBufferPointer<UInt8>) {
         // 130 bits of output for 128 bits of input: the top character carries 3 bits.
-        let timeBits = millisecond & 0xFFFF_FFFF_FFFF
+        let timeBits = ulid.millisecond & 0xFFFF_FFFF_FFFF
         for index in 0..<10 {
             characters[9 - index] = alphabet[Int((timeBits >> (5 * UInt64(index))) & 31)]
         }
         // 80 random bits: 16 from `high`, 64 from `low`, written as 16 characters.
+        let (high, low) = (ulid.high, ulid.low)
         for index in 0..<16 {
             let shift = 5 * index
             let value: UInt64
@@ -154,6 +161,5 @@ enum Crockford {
             }
             characters[25 - index] = alphabet[Int(value)]
         }
-        return String(decoding: characters, as: UTF8.self)
     }
 }

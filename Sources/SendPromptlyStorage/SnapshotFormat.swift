@@ -19,7 +19,8 @@ public enum SnapshotFormat {
     public static let magic = Array("SPSNAP01".utf8)
     /// The version of the file layout and of the engine's value encoding inside it. Version 1
     /// files are still read: their incidents have no alerts, and they hold no replays (they
-    /// were written before reprocessing existed).
+    /// were written before reprocessing existed). Versions 1 and 2 hold events and idempotency
+    /// records record by record, version 3 column by column (`SnapshotColumns.swift`).
     public static let version: UInt32 = BinaryReader.currentFormatVersion
     public static let readableVersions: ClosedRange<UInt32> = 1...version
     public static let prefix = "snapshot-"

@@ -2,7 +2,9 @@
 # Time from start to ready after `kill -9`, with many pending receipts: fills a server with
 # receipts that never report (wrk, Benchmarks/ingest.lua, --durability none to fill quickly),
 # lets it write a snapshot, kills it with SIGKILL, restarts it on the same data directory and
-# measures until it prints "sendpromptly ready". Also prints the snapshot's size per receipt.
+# measures until it prints "sendpromptly ready". Also prints the snapshot's size per receipt
+# and the server's resident memory per pending receipt (VmRSS after recovery minus VmRSS of
+# the empty server just started).
 #
 #   Benchmarks/recovery.sh [seconds of filling, default 60]
 set -euo pipefail
@@ -23,7 +25,10 @@ start_server() {
   url=$(grep -o 'http://[0-9.:]*' "$data/stdout")
 }
 
+resident_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$server/status"; }
+
 start_server
+empty_kb=$(resident_kb)
 key=$(curl -s -X POST "$url/admin/v1/projects" -H "Authorization: Bearer $admin" \
   -H 'Accept: application/json' -H 'Content-Type: application/json' -d '{"name": "recovery"}' |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["api_key"])')
@@ -42,8 +47,10 @@ ready=$(date +%s.%N)
 pending=$(curl -s "$url/admin/v1/projects" -H "Authorization: Bearer $admin" -H 'Accept: application/json' |
   python3 -c 'import json,sys; print(sum(p["pending_receipts"] for p in json.load(sys.stdin)["projects"]))')
 size=$(stat -c %s "$snapshot")
+full_kb=$(resident_kb)
 echo "pending receipts:      $pending"
 echo "snapshot:              $size bytes, $(echo "$size / $pending" | bc -l | xargs printf '%.1f') bytes per receipt"
 echo "start to ready:        $(echo "$ready - $began" | bc -l | xargs printf '%.2f') s after kill -9"
+echo "resident memory:       $((empty_kb / 1024)) MB empty, $((full_kb / 1024)) MB recovered, $(echo "($full_kb - $empty_kb) * 1024 / $pending" | bc) bytes per pending receipt"
 kill -TERM "$server"; wait "$server" || true
 [ -n "${KEEP:-}" ] && echo "kept $data" || rm -rf "$data"

@@ -1,4 +1,5 @@
 import Benchmark
+import Glibc
 import SendPromptlyCore
 import SendPromptlyStorage
 
@@ -9,7 +10,7 @@ import SendPromptlyStorage
 /// and `fsync` time belongs to the disk.
 let benchmarks: @Sendable () -> Void = {
     let configuration = Benchmark.Configuration(
-        metrics: [.wallClock, .mallocCountTotal, .custom("bytes per receipt", polarity: .prefersSmaller)],
+        metrics: [.wallClock, .cpuTotal, .mallocCountTotal, .custom("bytes per receipt", polarity: .prefersSmaller)],
         timeUnits: .milliseconds,
         maxDuration: .seconds(10),
         maxIterations: 5
@@ -34,6 +35,31 @@ let benchmarks: @Sendable () -> Void = {
             return try SnapshotFixture(file: fixture.write())
         }
     }
+    // The memory target (10⁶ pending receipts in under 256 MB): what one shard holding them
+    // keeps, ids and idempotency records included. One run, no warm-up, so that nothing freed
+    // by an earlier iteration is reused and hidden.
+    let memory = Benchmark.Configuration(
+        metrics: [.wallClock, .cpuTotal, .mallocCountTotal, .custom("resident bytes per receipt", polarity: .prefersSmaller)],
+        timeUnits: .milliseconds, warmupIterations: 0, maxIterations: 1)
+    Benchmark("pending receipts in memory n=1000000", configuration: memory) { benchmark in
+        let pending = 1_000_000
+        let before = residentBytes()
+        let fixture = try ShardFixture(pending: pending)
+        benchmark.measurement(.custom("resident bytes per receipt"), (residentBytes() - before) / pending)
+        blackHole(fixture)
+    }
+}
+
+/// The process's resident memory (what the operator sees, fragmentation included), from
+/// /proc/self/statm: total and resident size, in pages.
+func residentBytes() -> Int {
+    var text = [UInt8](repeating: 0, count: 128)
+    let descriptor = open("/proc/self/statm", O_RDONLY)
+    let count = read(descriptor, &text, text.count)
+    close(descriptor)
+    let fields = text.prefix(max(count, 0)).split(separator: UInt8(ascii: " "))
+    let pages = fields.count > 1 ? Int(String(decoding: fields[1], as: UTF8.self)) ?? 0 : 0
+    return pages * sysconf(Int32(_SC_PAGESIZE))
 }
 
 /// One shard with one project and `pending` receipts that have not reported, each with its

@@ -10,6 +10,9 @@ final class IdempotencyRecord: TimerEntry {
     let key: String
     let fingerprint: SecretHash
     let answer: Answer
+    /// Set when the record expires and leaves its project's table: the order of records keeps
+    /// it until its turn to leave comes, and skips it by this flag rather than a lookup by key.
+    var isForgotten = false
 
     init(projectID: ProjectID, token: IdempotencyToken, answer: Answer, expiresAt: Timestamp) {
         self.projectID = projectID

@@ -47,15 +47,15 @@ final class ProjectState {
 
     /// The live idempotency records, oldest first.
     var liveIdempotencyRecords: some Sequence<IdempotencyRecord> {
-        idempotencyOrder[idempotencyOrderStart...].lazy.filter { self.idempotency[$0.key] === $0 }
+        idempotencyOrder[idempotencyOrderStart...].lazy.filter { !$0.isForgotten }
     }
 
     /// Forgets an expired record and lets the order's front move past the dead ones.
     func forget(_ record: IdempotencyRecord) {
         guard idempotency[record.key] === record else { return }
         idempotency[record.key] = nil
-        while idempotencyOrderStart < idempotencyOrder.count,
-              idempotency[idempotencyOrder[idempotencyOrderStart].key] !== idempotencyOrder[idempotencyOrderStart] {
+        record.isForgotten = true
+        while idempotencyOrderStart < idempotencyOrder.count, idempotencyOrder[idempotencyOrderStart].isForgotten {
             idempotencyOrderStart += 1
         }
         if idempotencyOrderStart >= 1024, idempotencyOrderStart * 2 >= idempotencyOrder.count {

@@ -49,6 +49,12 @@ public struct BinaryWriter {
         bytes.append(contentsOf: raw)
     }
 
+    /// `section`'s bytes with their length before them, for ``BinaryReader/readSection()``.
+    public mutating func write(section: BinaryWriter) {
+        write(varint: UInt64(section.bytes.count))
+        bytes.append(contentsOf: section.bytes)
+    }
+
     public mutating func write<Value: BinaryCodable>(_ value: Value) {
         value.encode(to: &self)
     }
@@ -89,10 +95,13 @@ public struct BinaryDecodingError: Error, Equatable, CustomStringConvertible {
 
 public struct BinaryReader {
     /// The encoding of the engine's values written today. Version 2 added replay phases and
-    /// incident alerts.
-    public static let currentFormatVersion: UInt32 = 2
+    /// incident alerts; version 3 writes a shard's events and idempotency records column by
+    /// column (``ShardState/encodeSnapshot(to:)``).
+    public static let currentFormatVersion: UInt32 = 3
 
     private let bytes: [UInt8]
+    /// Where this reader's bytes end: the array's end, or a section's (``readSection()``).
+    private let end: Int
     public private(set) var offset: Int
     /// The encoding the bytes were written in: decoders read the fields that version had and
     /// fill in the defaults of later ones, so that older snapshots stay readable.
@@ -100,19 +109,27 @@ public struct BinaryReader {
 
     public init(_ bytes: [UInt8], offset: Int = 0, formatVersion: UInt32 = BinaryReader.currentFormatVersion) {
         self.bytes = bytes
+        self.end = bytes.count
         self.offset = offset
         self.formatVersion = formatVersion
     }
 
-    public var isAtEnd: Bool { offset >= bytes.count }
-    public var remaining: Int { bytes.count - offset }
+    private init(section: Range<Int>, of reader: BinaryReader) {
+        self.bytes = reader.bytes
+        self.end = section.upperBound
+        self.offset = section.lowerBound
+        self.formatVersion = reader.formatVersion
+    }
+
+    public var isAtEnd: Bool { offset >= end }
+    public var remaining: Int { end - offset }
 
     public func failure(_ reason: String) -> BinaryDecodingError {
         BinaryDecodingError(offset: offset, reason: reason)
     }
 
     public mutating func readByte() throws(BinaryDecodingError) -> UInt8 {
-        guard offset < bytes.count else { throw failure("unexpected end") }
+        guard offset < end else { throw failure("unexpected end") }
         defer { offset += 1 }
         return bytes[offset]
     }
@@ -172,6 +189,15 @@ public struct BinaryReader {
         guard count >= 0, count <= remaining else { throw failure("unexpected end") }
         defer { offset += count }
         return bytes[offset..<offset + count]
+    }
+
+    /// A length-prefixed stretch of bytes (``BinaryWriter/write(section:)``) as a reader of its
+    /// own, which ends where the stretch does; this reader continues after it. Sections let a
+    /// decoder read several columns side by side.
+    public mutating func readSection() throws(BinaryDecodingError) -> BinaryReader {
+        let count = try readCount()
+        defer { offset += count }
+        return BinaryReader(section: offset..<offset + count, of: self)
     }
 
     public mutating func readString() throws(BinaryDecodingError) -> String {

@@ -8,6 +8,23 @@ extension ShardState {
     /// order, which is the same), incidents in creation order, idempotency records in the
     /// order they were made: equal states, however reached, encode to equal bytes.
     public func encodeSnapshot(to writer: inout BinaryWriter) {
+        encodeSnapshot(to: &writer) { project, writer in
+            var events = EventColumns(capacity: project.eventOrder.count)
+            for id in project.eventOrder { events.append(project.events[id]!) }
+            events.write(to: &writer)
+        } records: { project, writer in
+            var records = IdempotencyColumns(capacity: project.idempotency.count)
+            for record in project.liveIdempotencyRecords { records.append(record) }
+            records.write(to: &writer)
+        }
+    }
+
+    /// The layout every format version shares; a project's events and its idempotency records
+    /// are written by `events` and `records`, whose layout changed in version 3.
+    func encodeSnapshot(
+        to writer: inout BinaryWriter, events: (ProjectState, inout BinaryWriter) -> Void,
+        records: (ProjectState, inout BinaryWriter) -> Void
+    ) {
         writer.write(wheel.tickMilliseconds)
         writer.write(wheel.currentTime)
         writer.write(fixed: generator.random.state)
@@ -22,19 +39,9 @@ extension ShardState {
             writer.write(project.settings)
             writer.write(project.signingSecrets)
             writer.write(project.keys.values.sorted { $0.id < $1.id })
-            writer.write(varint: UInt64(project.eventOrder.count))
-            for id in project.eventOrder { writer.write(project.events[id]!) }
+            events(project, &writer)
             writer.write(project.incidentOrder.compactMap { project.incidents[$0] })
-            writer.write(varint: UInt64(project.idempotency.count))
-            for record in project.liveIdempotencyRecords {
-                writer.write(record.key)
-                writer.write(record.fingerprint)
-                writer.write(record.deadline)
-                switch record.answer {
-                case .receipt(let answer): writer.write(UInt8(0)); writer.write(answer)
-                case .result(let answer): writer.write(UInt8(1)); writer.write(answer)
-                }
-            }
+            records(project, &writer)
         }
         // Last, so that snapshots written before the audit trail existed simply end earlier.
         encodeAuditLog(to: &writer)
@@ -64,26 +71,16 @@ extension ShardState {
                 project.keys[key.id] = key
                 project.keyIDsByHash[key.hash] = key.id
             }
-            let events = try reader.readArray(EventRecord.self)
-            // Sized up front: growing dictionaries of a million entries rehashes them repeatedly.
-            project.events.reserveCapacity(events.count)
-            project.eventIDsByProviderEvent.reserveCapacity(events.count)
-            project.timers.reserveCapacity(events.count { $0.state == .pending })
-            project.eventOrder.reserveCapacity(events.count)
-            for event in events {
-                guard project.eventOrder.last.map({ $0 < event.id }) ?? true else { throw reader.failure("events out of order at \(event.id)") }
-                project.events[event.id] = event
-                project.eventOrder.append(event.id)
-                let providerKey = ProjectState.ProviderEventKey(
-                    provider: event.receipt.provider, providerEventID: event.receipt.providerEventID)
-                if project.eventIDsByProviderEvent[providerKey] == nil {
-                    project.eventIDsByProviderEvent[providerKey] = event.id
+            if reader.formatVersion >= 3 {
+                try EventColumns.read(from: &reader) { count, pending in
+                    reserve(project, events: count, pending: pending)
+                } each: { (event: EventRecord, position: BinaryReader) throws(BinaryDecodingError) in
+                    try state.restore(event, in: project, position: position)
                 }
-                if event.state == .pending {
-                    let timer = ReceiptTimer(projectID: id, eventID: event.id, deadline: event.timeoutAt)
-                    project.timers[event.id] = timer
-                    guard state.wheel.schedule(timer) else { throw reader.failure("pending event \(event.id) is past the wheel's time") }
-                }
+            } else {
+                let events = try reader.readArray(EventRecord.self)
+                reserve(project, events: events.count, pending: events.count { $0.state == .pending })
+                for event in events { try state.restore(event, in: project, position: reader) }
             }
             for incident in try reader.readArray(Incident.self) {
                 project.incidents[incident.id] = incident
@@ -95,29 +92,70 @@ extension ShardState {
                     guard state.wheel.schedule(timer) else { throw reader.failure("replay \(replay.id) is past the wheel's time") }
                 }
             }
-            let recordCount = try reader.readCount()
-            project.idempotency.reserveCapacity(recordCount)
-            project.idempotencyOrder.reserveCapacity(recordCount)
-            for _ in 0..<recordCount {
-                let key = try reader.readString()
-                let fingerprint: SecretHash = try reader.read()
-                let expiresAt = try reader.readInt64()
-                let answer: IdempotencyRecord.Answer
-                switch try reader.readByte() {
-                case 0: answer = .receipt(try reader.read())
-                case 1: answer = .result(try reader.read())
-                default: throw reader.failure("unknown idempotency answer")
-                }
-                let record = IdempotencyRecord(
-                    projectID: id, token: IdempotencyToken(key: key, fingerprint: fingerprint), answer: answer,
-                    expiresAt: Timestamp(millisecondsSinceEpoch: expiresAt))
+            func remember(_ token: IdempotencyToken, _ answer: IdempotencyRecord.Answer, _ expiresAt: Timestamp) {
+                let record = IdempotencyRecord(projectID: id, token: token, answer: answer, expiresAt: expiresAt)
                 project.remember(record)
                 state.wheel.schedule(record)
+            }
+            if reader.formatVersion >= 3 {
+                try IdempotencyColumns.read(from: &reader) { count in
+                    reserve(project, idempotencyRecords: count)
+                } each: { token, answer, expiresAt in
+                    remember(token, answer, expiresAt)
+                }
+            } else {
+                let recordCount = try reader.readCount()
+                reserve(project, idempotencyRecords: recordCount)
+                for _ in 0..<recordCount {
+                    let key = try reader.readString()
+                    let fingerprint: SecretHash = try reader.read()
+                    let expiresAt = try reader.readInt64()
+                    let answer: IdempotencyRecord.Answer
+                    switch try reader.readByte() {
+                    case 0: answer = .receipt(try reader.read())
+                    case 1: answer = .result(try reader.read())
+                    default: throw reader.failure("unknown idempotency answer")
+                    }
+                    remember(IdempotencyToken(key: key, fingerprint: fingerprint), answer, Timestamp(millisecondsSinceEpoch: expiresAt))
+                }
             }
             state.projects[id] = project
         }
         if !reader.isAtEnd { try state.decodeAuditLog(from: &reader) }
         return state
+    }
+
+    /// Sizes a project's event tables up front: growing dictionaries of a million entries
+    /// rehashes them repeatedly.
+    private static func reserve(_ project: ProjectState, events: Int, pending: Int) {
+        project.events.reserveCapacity(events)
+        project.eventIDsByProviderEvent.reserveCapacity(events)
+        project.timers.reserveCapacity(pending)
+        project.eventOrder.reserveCapacity(events)
+    }
+
+    private static func reserve(_ project: ProjectState, idempotencyRecords count: Int) {
+        project.idempotency.reserveCapacity(count)
+        project.idempotencyOrder.reserveCapacity(count)
+    }
+
+    /// Adds a decoded event to its project: the event, its place in creation order, the
+    /// provider's id pointing at the first event that carried it, and a pending one's timer.
+    /// A failure names `position`, where the event was read.
+    private func restore(_ event: EventRecord, in project: ProjectState, position reader: BinaryReader) throws(BinaryDecodingError) {
+        guard project.eventOrder.last.map({ $0 < event.id }) ?? true else { throw reader.failure("events out of order at \(event.id)") }
+        project.events[event.id] = event
+        project.eventOrder.append(event.id)
+        let providerKey = ProjectState.ProviderEventKey(provider: event.receipt.provider, providerEventID: event.receipt.providerEventID)
+        // One hash in the common case: a provider id seen before (a redelivery) is rare.
+        if let first = project.eventIDsByProviderEvent.updateValue(event.id, forKey: providerKey) {
+            project.eventIDsByProviderEvent[providerKey] = first
+        }
+        if event.state == .pending {
+            let timer = ReceiptTimer(projectID: project.id, eventID: event.id, deadline: event.timeoutAt)
+            project.timers[event.id] = timer
+            guard wheel.schedule(timer) else { throw reader.failure("pending event \(event.id) is past the wheel's time") }
+        }
     }
 
     /// Counts for operators (`sendpromptly snapshot inspect`): per project, its events, pending

@@ -22,8 +22,26 @@ public struct Identifier<Kind: IdentifierKind>: Hashable, Comparable, Sendable, 
         self.rawValue = rawValue
     }
 
-    init(unchecked rawValue: String) {
-        self.rawValue = rawValue
+    /// The identifier the generator issues for `ulid`.
+    init(ulid: ULID) {
+        // Spelled straight into the string's storage: one allocation per identifier.
+        let prefix = Kind.prefix.utf8
+        self.rawValue = String(unsafeUninitializedCapacity: prefix.count + 26) { buffer in
+            _ = buffer.initialize(from: prefix)
+            Crockford.spell(ulid, into: UnsafeMutableBufferPointer(rebasing: buffer[prefix.count...]))
+            return prefix.count + 26
+        }
+    }
+
+    /// The ULID this identifier spells, when it is the kind's prefix and a canonical ULID (as
+    /// every identifier the engine issues is): `Identifier(ulid: id.ulid!) == id`. Nil for
+    /// any other string, which a compact encoding then stores as it is.
+    var ulid: ULID? {
+        let prefixLength = Kind.prefix.utf8.count
+        let utf8 = rawValue.utf8
+        guard utf8.count == prefixLength + 26 else { return nil }
+        return utf8.withContiguousStorageIfAvailable { Crockford.parse(UnsafeBufferPointer(rebasing: $0[prefixLength...])) }
+            ?? Array(utf8.dropFirst(prefixLength)).withUnsafeBufferPointer(Crockford.parse)
     }
 
     public var description: String { rawValue }
@@ -78,24 +96,59 @@ public struct IdentifierGenerator: Equatable, Sendable {
             lastRandomHigh = UInt16(truncatingIfNeeded: random.next())
             lastRandomLow = random.next()
         }
-        return Identifier(unchecked: Kind.prefix + Crockford.ulid(
-            millisecond: UInt64(max(0, millisecond)), high: lastRandomHigh, low: lastRandomLow))
+        return Identifier(ulid: ULID(millisecond: UInt64(max(0, millisecond)), high: lastRandomHigh, low: lastRandomLow))
     }
 
 }
 
+/// The 128 bits of a ULID as the generator holds them: 48 bits of milliseconds, then 80 random
+/// bits (16 in `high`, 64 in `low`). Identifiers of one generator increase in this order.
+struct ULID: Equatable {
+    var millisecond: UInt64
+    var high: UInt16
+    var low: UInt64
+}
+
 enum Crockford {
     static let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ".utf8)
+    /// Each ASCII byte's value in ``alphabet``, 0xFF for bytes outside it (lowercase too:
+    /// only the canonical spelling parses, so that parsing and spelling again is the identity).
+    static let values: [UInt8] = (0..<256).map { byte in
+        alphabet.firstIndex(of: UInt8(byte)).map(UInt8.init) ?? 0xFF
+    }
 
-    /// 26 characters: 48 bits of milliseconds then 80 random bits, 5 bits a character.
-    static func ulid(millisecond: UInt64, high: UInt16, low: UInt64) -> String {
-        var characters = [UInt8](repeating: 0, count: 26)
+    /// The ULID that ``spell(_:into:)`` spells as `characters` (26 bytes), or nil
+    /// when they are not such a spelling.
+    static func parse(_ characters: UnsafeBufferPointer<UInt8>) -> ULID? {
+        var time: UInt64 = 0
+        var random: (high: UInt64, low: UInt64) = (0, 0)
+        let values = Crockford.values
+        for (index, byte) in characters.enumerated() {
+            let value = values[Int(byte)]
+            guard value != 0xFF else { return nil }
+            if index < 10 {
+                time = time << 5 | UInt64(value)
+            } else {
+                // 80 bits over two words: shift `low`'s top 5 bits into `high`.
+                random.high = random.high << 5 | random.low >> 59
+                random.low = random.low << 5 | UInt64(value)
+            }
+        }
+        // The top character carries 3 bits: a larger one spells more than 48 bits of time.
+        guard time <= 0xFFFF_FFFF_FFFF else { return nil }
+        return ULID(millisecond: time, high: UInt16(random.high), low: random.low)
+    }
+
+    /// Writes the 26 characters of `ulid` into `characters`: 48 bits of milliseconds then 80
+    /// random bits, 5 bits a character.
+    static func spell(_ ulid: ULID, into characters: UnsafeMutableBufferPointer<UInt8>) {
         // 130 bits of output for 128 bits of input: the top character carries 3 bits.
-        let timeBits = millisecond & 0xFFFF_FFFF_FFFF
+        let timeBits = ulid.millisecond & 0xFFFF_FFFF_FFFF
         for index in 0..<10 {
             characters[9 - index] = alphabet[Int((timeBits >> (5 * UInt64(index))) & 31)]
         }
         // 80 random bits: 16 from `high`, 64 from `low`, written as 16 characters.
+        let (high, low) = (ulid.high, ulid.low)
         for index in 0..<16 {
             let shift = 5 * index
             let value: UInt64
@@ -108,6 +161,5 @@ enum Crockford {
             }
             characters[25 - index] = alphabet[Int(value)]
         }
-        return String(decoding: characters, as: UTF8.self)
     }
 }

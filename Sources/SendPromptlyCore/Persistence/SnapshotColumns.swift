@@ -1,0 +1,300 @@
+// The snapshot's encoding of a project's events and idempotency records from format version 3
+// on: column by column instead of record by record. A million pending receipts are a million
+// records of the same shape; written as columns (identifiers as differences from the one
+// before, times as differences from a neighbouring time, repeated strings as indices into a
+// table), most columns are runs that zlib shrinks to almost nothing, and a decoder makes no
+// String for a repeated event type and parses no identifier text.
+
+/// Identifiers of one kind in increasing order (a shard issues them so), each written as the
+/// difference from the one before: an identifier made in the same millisecond as the previous
+/// one is a byte and a small varint. An identifier that is not a ULID the engine issued is
+/// written as its text.
+struct IdentifierDeltas<Kind: IdentifierKind> {
+    private enum Tag: UInt8 {
+        /// Same millisecond and random high bits: the low bits' increase follows.
+        case sameMillisecond = 0
+        /// The millisecond's difference, then the random bits in full.
+        case newMillisecond = 1
+        /// Not a ULID: the text follows.
+        case text = 2
+    }
+
+    private var previous = ULID(millisecond: 0, high: 0, low: 0)
+
+    mutating func write(_ id: Identifier<Kind>, to writer: inout BinaryWriter) {
+        guard let ulid = id.ulid else {
+            writer.write(Tag.text.rawValue)
+            writer.write(id.rawValue)
+            return
+        }
+        if ulid.millisecond == previous.millisecond, ulid.high == previous.high, ulid.low > previous.low {
+            writer.write(Tag.sameMillisecond.rawValue)
+            writer.write(varint: ulid.low - previous.low)
+        } else {
+            writer.write(Tag.newMillisecond.rawValue)
+            writer.write(Int64(ulid.millisecond) - Int64(previous.millisecond))
+            writer.write(varint: UInt64(ulid.high))
+            writer.write(fixed: ulid.low)
+        }
+        previous = ulid
+    }
+
+    mutating func read(from reader: inout BinaryReader) throws(BinaryDecodingError) -> Identifier<Kind> {
+        switch Tag(rawValue: try reader.readByte()) {
+        case .sameMillisecond:
+            let (low, overflow) = previous.low.addingReportingOverflow(try reader.readVarint())
+            guard !overflow else { throw reader.failure("identifier out of range") }
+            previous.low = low
+        case .newMillisecond:
+            let millisecond = Int64(previous.millisecond).addingReportingOverflow(try reader.readInt64())
+            guard !millisecond.overflow, (0...0xFFFF_FFFF_FFFF).contains(millisecond.partialValue),
+                  let high = UInt16(exactly: try reader.readVarint())
+            else { throw reader.failure("identifier out of range") }
+            previous = ULID(millisecond: UInt64(millisecond.partialValue), high: high, low: try reader.readFixedUInt64())
+        case .text:
+            return try reader.read()
+        case nil:
+            throw reader.failure("unknown identifier encoding")
+        }
+        return Identifier(ulid: previous)
+    }
+}
+
+/// Strings that repeat from record to record (event types, the spellings of a closed
+/// vocabulary), each written once in a table; records hold their index.
+struct StringTable {
+    private var indices: [String: Int] = [:]
+    private var strings: [String] = []
+
+    mutating func index(of string: String) -> Int {
+        if let index = indices[string] { return index }
+        strings.append(string)
+        indices[string] = strings.count - 1
+        return strings.count - 1
+    }
+
+    func write(to writer: inout BinaryWriter) {
+        writer.write(strings)
+    }
+
+    /// The table's strings; a decoder looks indices up in it.
+    static func read(from reader: inout BinaryReader) throws(BinaryDecodingError) -> [String] {
+        try reader.readStrings()
+    }
+}
+
+extension BinaryReader {
+    /// An index into a table of `count` entries.
+    mutating func readIndex(below count: Int) throws(BinaryDecodingError) -> Int {
+        let index = try readVarint()
+        guard index < UInt64(count) else { throw failure("index \(index) outside a table of \(count)") }
+        return Int(index)
+    }
+
+    /// A table of a closed vocabulary's spellings, as the values they spell.
+    mutating func readVocabulary<Value: RawRepresentable>(_ type: Value.Type) throws(BinaryDecodingError) -> [Value] where Value.RawValue == String {
+        var values: [Value] = []
+        for raw in try StringTable.read(from: &self) {
+            guard let value = Value(rawValue: raw) else { throw failure("unknown value \(raw)") }
+            values.append(value)
+        }
+        return values
+    }
+}
+
+/// A project's events, in creation order, as columns:
+///
+/// ```
+/// count | pending count | providers table | event types table | effect types table | states table
+/// | identifiers | indices (provider, event type, effect type, state)
+/// | times (accepted-at as difference from the previous event's, timeout-at from accepted-at)
+/// | provider event ids | references (internal reference?, Shopify shop domain?)
+/// | details (occurred-at?, timeout seconds?, incident id?, result-at?, last error?)
+/// ```
+/// Each column after the tables is a section (length-prefixed), so a decoder reads them side
+/// by side in one pass.
+struct EventColumns {
+    private var count = 0
+    private var pending = 0
+    private var providers = StringTable()
+    private var eventTypes = StringTable()
+    private var effectTypes = StringTable()
+    private var states = StringTable()
+    private var ids = IdentifierDeltas<EventKind>()
+    private var idColumn = BinaryWriter()
+    private var indexColumn = BinaryWriter()
+    private var timeColumn = BinaryWriter()
+    private var providerEventIDColumn = BinaryWriter()
+    private var referenceColumn = BinaryWriter()
+    private var detailColumn = BinaryWriter()
+    private var previousAcceptedAt: Int64 = 0
+
+    init(capacity: Int) {
+        idColumn = BinaryWriter(capacity: capacity * 2)
+        indexColumn = BinaryWriter(capacity: capacity * 4)
+        timeColumn = BinaryWriter(capacity: capacity * 4)
+        providerEventIDColumn = BinaryWriter(capacity: capacity * 32)
+        referenceColumn = BinaryWriter(capacity: capacity * 4)
+        detailColumn = BinaryWriter(capacity: capacity * 4)
+    }
+
+    mutating func append(_ event: EventRecord) {
+        count += 1
+        if event.state == .pending { pending += 1 }
+        ids.write(event.id, to: &idColumn)
+        indexColumn.write(varint: UInt64(providers.index(of: event.receipt.provider.rawValue)))
+        indexColumn.write(varint: UInt64(eventTypes.index(of: event.receipt.eventType)))
+        indexColumn.write(varint: UInt64(effectTypes.index(of: event.receipt.effectType.rawValue)))
+        indexColumn.write(varint: UInt64(states.index(of: event.state.rawValue)))
+        let acceptedAt = event.acceptedAt.millisecondsSinceEpoch
+        timeColumn.write(acceptedAt &- previousAcceptedAt)
+        timeColumn.write(event.timeoutAt.millisecondsSinceEpoch &- acceptedAt)
+        previousAcceptedAt = acceptedAt
+        providerEventIDColumn.write(event.receipt.providerEventID)
+        referenceColumn.write(event.receipt.internalReference)
+        referenceColumn.write(event.receipt.shopifyShopDomain)
+        detailColumn.write(event.receipt.occurredAt)
+        detailColumn.write(event.receipt.timeoutSeconds)
+        detailColumn.write(event.incidentID)
+        detailColumn.write(event.resultAt)
+        detailColumn.write(event.lastError)
+    }
+
+    func write(to writer: inout BinaryWriter) {
+        writer.write(varint: UInt64(count))
+        writer.write(varint: UInt64(pending))
+        for table in [providers, eventTypes, effectTypes, states] { table.write(to: &writer) }
+        for column in [idColumn, indexColumn, timeColumn, providerEventIDColumn, referenceColumn, detailColumn] {
+            writer.write(section: column)
+        }
+    }
+
+    /// Calls `reserve` with the number of events and of pending ones, then `body` with each
+    /// event in the order they were appended and the reader it came from (to name the place of
+    /// a failure).
+    static func read(
+        from reader: inout BinaryReader, reserve: (_ count: Int, _ pending: Int) -> Void,
+        each body: (EventRecord, BinaryReader) throws(BinaryDecodingError) -> Void
+    ) throws(BinaryDecodingError) {
+        let count = try reader.readCount()
+        let pending = try reader.readVarint()
+        guard pending <= UInt64(count) else { throw reader.failure("\(pending) pending of \(count) events") }
+        reserve(count, Int(pending))
+        let providers = try reader.readVocabulary(Provider.self)
+        let eventTypes = try StringTable.read(from: &reader)
+        let effectTypes = try reader.readVocabulary(EffectType.self)
+        let states = try reader.readVocabulary(EventState.self)
+        var ids = IdentifierDeltas<EventKind>()
+        var idColumn = try reader.readSection()
+        var indexColumn = try reader.readSection()
+        var timeColumn = try reader.readSection()
+        var providerEventIDColumn = try reader.readSection()
+        var referenceColumn = try reader.readSection()
+        var detailColumn = try reader.readSection()
+        var acceptedAt: Int64 = 0
+        for _ in 0..<count {
+            let id = try ids.read(from: &idColumn)
+            let provider = providers[try indexColumn.readIndex(below: providers.count)]
+            let eventType = eventTypes[try indexColumn.readIndex(below: eventTypes.count)]
+            let effectType = effectTypes[try indexColumn.readIndex(below: effectTypes.count)]
+            let state = states[try indexColumn.readIndex(below: states.count)]
+            acceptedAt &+= try timeColumn.readInt64()
+            let timeoutAt = acceptedAt &+ (try timeColumn.readInt64())
+            let receipt = Receipt(
+                provider: provider, providerEventID: try providerEventIDColumn.readString(), eventType: eventType,
+                effectType: effectType, internalReference: try referenceColumn.readOptionalString(),
+                occurredAt: try detailColumn.readOptional(), shopifyShopDomain: try referenceColumn.readOptionalString(),
+                timeoutSeconds: try detailColumn.readOptionalInt64())
+            try body(EventRecord(
+                id: id, receipt: receipt, acceptedAt: Timestamp(millisecondsSinceEpoch: acceptedAt),
+                timeoutAt: Timestamp(millisecondsSinceEpoch: timeoutAt), state: state,
+                incidentID: try detailColumn.readOptional(), resultAt: try detailColumn.readOptional(),
+                lastError: try detailColumn.readOptional()), idColumn)
+        }
+        for column in [idColumn, indexColumn, timeColumn, providerEventIDColumn, referenceColumn, detailColumn] {
+            guard column.isAtEnd else { throw column.failure("column longer than its \(count) events") }
+        }
+    }
+}
+
+/// A project's live idempotency records, oldest first, as columns:
+///
+/// ```
+/// count | keys | fingerprints (16 bytes each)
+/// | answers (expiry as difference from the previous record's, then 0 and the receipt's answer
+///   — event id as a difference, timeout-at from the expiry, duplicate — or 1 and the result's)
+/// ```
+struct IdempotencyColumns {
+    private var count = 0
+    private var keyColumn: BinaryWriter
+    private var fingerprintColumn: BinaryWriter
+    private var answerColumn: BinaryWriter
+    private var eventIDs = IdentifierDeltas<EventKind>()
+    private var previousDeadline: Int64 = 0
+
+    init(capacity: Int) {
+        keyColumn = BinaryWriter(capacity: capacity * 32)
+        fingerprintColumn = BinaryWriter(capacity: capacity * 16)
+        answerColumn = BinaryWriter(capacity: capacity * 4)
+    }
+
+    mutating func append(_ record: IdempotencyRecord) {
+        count += 1
+        keyColumn.write(record.key)
+        // The token keeps 128 bits of the fingerprint (``IdempotencyToken``); the rest is zero.
+        fingerprintColumn.write(fixed: record.fingerprint.words.0)
+        fingerprintColumn.write(fixed: record.fingerprint.words.1)
+        answerColumn.write(record.deadline &- previousDeadline)
+        previousDeadline = record.deadline
+        switch record.answer {
+        case .receipt(let answer):
+            answerColumn.write(UInt8(0))
+            eventIDs.write(answer.eventID, to: &answerColumn)
+            answerColumn.write(answer.timeoutAt.millisecondsSinceEpoch &- record.deadline)
+            answerColumn.write(answer.duplicate)
+        case .result(let answer):
+            answerColumn.write(UInt8(1))
+            answerColumn.write(answer)
+        }
+    }
+
+    func write(to writer: inout BinaryWriter) {
+        writer.write(varint: UInt64(count))
+        for column in [keyColumn, fingerprintColumn, answerColumn] { writer.write(section: column) }
+    }
+
+    /// Calls `reserve` with the number of records, then `body` with each record's token,
+    /// answer and expiry, oldest first.
+    static func read(
+        from reader: inout BinaryReader, reserve: (_ count: Int) -> Void,
+        each body: (IdempotencyToken, IdempotencyRecord.Answer, Timestamp) throws(BinaryDecodingError) -> Void
+    ) throws(BinaryDecodingError) {
+        let count = try reader.readCount()
+        reserve(count)
+        var keyColumn = try reader.readSection()
+        var fingerprintColumn = try reader.readSection()
+        var answerColumn = try reader.readSection()
+        var eventIDs = IdentifierDeltas<EventKind>()
+        var deadline: Int64 = 0
+        for _ in 0..<count {
+            let key = try keyColumn.readString()
+            let fingerprint = SecretHash(words: (try fingerprintColumn.readFixedUInt64(), try fingerprintColumn.readFixedUInt64(), 0, 0))
+            deadline &+= try answerColumn.readInt64()
+            let answer: IdempotencyRecord.Answer
+            switch try answerColumn.readByte() {
+            case 0:
+                let eventID = try eventIDs.read(from: &answerColumn)
+                let timeoutAt = Timestamp(millisecondsSinceEpoch: deadline &+ (try answerColumn.readInt64()))
+                answer = .receipt(ReceiptAccepted(eventID: eventID, timeoutAt: timeoutAt, duplicate: try answerColumn.readBool()))
+            case 1:
+                answer = .result(try answerColumn.read())
+            default:
+                throw answerColumn.failure("unknown idempotency answer")
+            }
+            try body(IdempotencyToken(key: key, fingerprint: fingerprint), answer, Timestamp(millisecondsSinceEpoch: deadline))
+        }
+        for column in [keyColumn, fingerprintColumn, answerColumn] {
+            guard column.isAtEnd else { throw column.failure("column longer than its \(count) records") }
+        }
+    }
+}

@@ -1,0 +1,121 @@
+@testable import SendPromptlyCore
+import XCTest
+
+/// The column encoding of format version 3: identifiers as differences, every field of an event
+/// and an idempotency record back as it was, and damaged bytes refused with a reason.
+final class SnapshotColumnsTests: XCTestCase {
+    func testIssuedIdentifiersAreULIDsAndOtherTextIsNot() {
+        var generator = IdentifierGenerator(seed: 3)
+        var now = Timestamp(millisecondsSinceEpoch: 1_764_397_800_000)
+        for step in 0..<2000 {
+            if step % 7 == 0 { now = now.adding(milliseconds: Int64(step % 3)) }
+            let id: EventID = generator.next(at: now)
+            let ulid = try? XCTUnwrap(id.ulid, "\(id)")
+            XCTAssertEqual(ulid.map { EventID(ulid: $0) }, id)
+        }
+        for text in ["ev_unknown", "ev_01kb7benchmark0000000000", "ev_81KB7BENCHMARK0000000000", "ev_01KB7BENCHMARK000000000I", "ev_01KB7BENCHMARK00000000000"] {
+            XCTAssertNil(EventID(text)!.ulid, text)
+        }
+    }
+
+    func testEventsAndRecordsComeBackFieldForField() throws {
+        let start = Timestamp(millisecondsSinceEpoch: 1_764_397_800_000)
+        var generator = IdentifierGenerator(seed: 5)
+        var events: [EventRecord] = []
+        for index in 0..<300 {
+            let at = start.adding(milliseconds: Int64(index / 4 * 3))
+            // A text identifier among issued ones, each kind of optional field set or not.
+            let id: EventID = index == 150 ? EventID("ev_imported")! : generator.next(at: at)
+            events.append(EventRecord(
+                id: id,
+                receipt: Receipt(
+                    provider: index % 5 == 0 ? .shopify : .stripe, providerEventID: "evt_\(index)", eventType: ["a.b", "invoice.paid", "x"][index % 3],
+                    effectType: EffectType.allCases[index % EffectType.allCases.count],
+                    internalReference: index % 2 == 0 ? "user_\(index)" : nil, occurredAt: index % 3 == 0 ? at.adding(seconds: -5) : nil,
+                    shopifyShopDomain: index % 5 == 0 ? "shop\(index).myshopify.com" : nil, timeoutSeconds: index % 4 == 0 ? nil : Int64(index)),
+                acceptedAt: at, timeoutAt: at.adding(seconds: Int64(60 + index % 2)),
+                state: [.pending, .succeeded, .failed, .timedOut][index % 4], incidentID: index % 4 >= 2 ? generator.next(at: at) : nil,
+                resultAt: index % 4 == 1 ? at.adding(seconds: 1) : nil,
+                lastError: index % 4 == 2 ? ReportedError(code: "E\(index)", message: index % 8 == 2 ? nil : "broke") : nil))
+        }
+        var columns = EventColumns(capacity: 0)
+        for event in events { columns.append(event) }
+        var writer = BinaryWriter()
+        columns.write(to: &writer)
+        var reader = BinaryReader(writer.bytes)
+        var decoded: [EventRecord] = []
+        var reserved: (Int, Int)?
+        try EventColumns.read(from: &reader) { reserved = ($0, $1) } each: { event, _ in decoded.append(event) }
+        XCTAssertTrue(reader.isAtEnd)
+        XCTAssertEqual(reserved?.0, 300)
+        XCTAssertEqual(reserved?.1, 75)
+        XCTAssertEqual(decoded.count, events.count)
+        for (got, expected) in zip(decoded, events) {
+            XCTAssertEqual(got.id, expected.id)
+            XCTAssertEqual(got.receipt, expected.receipt)
+            XCTAssertEqual(got.acceptedAt, expected.acceptedAt)
+            XCTAssertEqual(got.timeoutAt, expected.timeoutAt)
+            XCTAssertEqual(got.state, expected.state)
+            XCTAssertEqual(got.incidentID, expected.incidentID)
+            XCTAssertEqual(got.resultAt, expected.resultAt)
+            XCTAssertEqual(got.lastError, expected.lastError)
+        }
+        for length in stride(from: 0, to: writer.bytes.count, by: 7) {
+            var truncated = BinaryReader(Array(writer.bytes.prefix(length)))
+            XCTAssertThrowsError(try EventColumns.read(from: &truncated) { _, _ in } each: { _, _ in }, "prefix \(length)")
+        }
+    }
+
+    func testFlippedBytesNeverTrapTheDecoder() throws {
+        let (state, _) = try Self.shard(receipts: 50)
+        var writer = BinaryWriter()
+        state.encodeSnapshot(to: &writer)
+        for index in writer.bytes.indices {
+            var bytes = writer.bytes
+            bytes[index] ^= 0x5A
+            var reader = BinaryReader(bytes)
+            // The file's checksum catches damage; what this guards is that decoding never traps.
+            _ = try? ShardState.decodeSnapshot(from: &reader)
+        }
+    }
+
+    func testIdempotencyRecordsKeepAnswersAndTheFingerprintsFirst128Bits() throws {
+        let (state, project) = try Self.shard(receipts: 40)
+        var writer = BinaryWriter()
+        state.encodeSnapshot(to: &writer)
+        var reader = BinaryReader(writer.bytes)
+        let restored = try ShardState.decodeSnapshot(from: &reader)
+        let before = Array(state.projects[project]!.liveIdempotencyRecords)
+        let after = Array(restored.projects[project]!.liveIdempotencyRecords)
+        XCTAssertEqual(after.map(\.key), before.map(\.key))
+        XCTAssertEqual(after.map(\.deadline), before.map(\.deadline))
+        XCTAssertEqual(after.map { "\($0.answer)" }, before.map { "\($0.answer)" })
+        XCTAssertTrue(zip(after, before).allSatisfy { $0.fingerprint == $1.fingerprint })
+        let full = SecretHash(of: "body")
+        XCTAssertEqual(IdempotencyToken(key: "k", fingerprint: full).fingerprint.words.0, full.words.0)
+        XCTAssertEqual(IdempotencyToken(key: "k", fingerprint: full).fingerprint.words.2, 0)
+    }
+
+    /// A shard with one project, `receipts` receipts (a third of them answered by a result),
+    /// each with an idempotency key.
+    static func shard(receipts: Int) throws -> (ShardState, ProjectID) {
+        var now = Timestamp(millisecondsSinceEpoch: 1_764_397_800_000)
+        let state = ShardState.initial(shard: 0, now: now)
+        let project = ProjectID("prj_columns")!
+        let key = SecretHash(of: "sk_columns")
+        _ = try state.apply(
+            .createProject(project, ProjectSettings(name: "Columns"), signingSecret: "sps_x", key: NewKey(label: "k", scope: .manage, hash: key)),
+            now: now)
+        let access = Access.apiKey(project: project, hash: key)
+        for index in 0..<receipts {
+            now = now.adding(milliseconds: Int64(index % 3))
+            let receipt = Receipt(provider: .stripe, providerEventID: "evt_\(index)", eventType: "invoice.paid", effectType: .creditGrant, timeoutSeconds: 600)
+            _ = try state.apply(.receipt(project, access, receipt, IdempotencyToken(key: "r\(index)", fingerprint: SecretHash(of: "r\(index)"))), now: now)
+            if index % 3 == 0 {
+                let report = ResultReport(event: .providerEventID("evt_\(index)"), status: index % 2 == 0 ? .success : .failed)
+                _ = try state.apply(.result(project, access, report, IdempotencyToken(key: "s\(index)", fingerprint: SecretHash(of: "s\(index)"))), now: now)
+            }
+        }
+        return (state, project)
+    }
+}

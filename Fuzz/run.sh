@@ -41,7 +41,8 @@ for name in "${targets[@]}"; do
   # Leak checking is off: the Swift runtime's caches (type metadata, globals) read as leaks.
   # A single input may take 10 s and 2 GiB at most: more is reported as a crash (a decoder
   # that hangs or over-allocates on bad bytes is a finding too).
-  ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0} "$bin/$(executable "$name")" "$work" "Corpus/$name" \
+  # The Swift runtime's own backtracer is off: it fights the sanitizer's crash report.
+  SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0} "$bin/$(executable "$name")" "$work" "Corpus/$name" \
     -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -detect_leaks=0 \
     -artifact_prefix="artifacts/$name/" -print_final_stats=1 "$@"
 done

@@ -121,7 +121,7 @@ struct ServeCommand: AsyncParsableCommand {
             "max-body-bytes", maxBodyBytes, default: settings.maximumBodyBytes, range: 1024...(16 * 1024 * 1024))
         settings.allowInsecureRepairURLs = try setting.flag("allow-insecure-repair-urls", allowInsecureRepairURLs)
         let shardCount = try setting.integer(
-            "shards", shards, default: ProcessInfo.processInfo.activeProcessorCount, range: 1...1024)
+            "shards", shards, default: ProcessInfo.processInfo.activeProcessorCount, range: JournalFormat.shardCounts)
         let levelName = setting.string("log-level", logLevel) ?? "info"
         guard let level = Logger.Level(rawValue: levelName) else {
             throw StartupError("--log-level must be one of trace, debug, info, notice, warning, error, critical")

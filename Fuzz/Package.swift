@@ -5,7 +5,7 @@ import PackageDescription
 /// that building or testing the server never compiles them with the sanitizers.
 ///
 /// Build and run from this directory with `./run.sh TARGET SECONDS` (see README.md): the script
-/// builds with `--sanitize fuzzer --sanitize address`, which instruments the server's modules
+/// builds with `-Xswiftc -sanitize=fuzzer,address`, which instruments the server's modules
 /// too. Each target is an executable without a `main`: libFuzzer's runtime provides it and calls
 /// the target's `LLVMFuzzerTestOneInput`.
 let package = Package(

@@ -40,7 +40,10 @@ func checkRoundTrip(_ value: JSON) {
 ///   are not compared (a zero byte is never valid UTF-8 JSON outside a string, where it must
 ///   be escaped);
 /// - object members: we keep duplicates in order, Foundation keeps one; values are compared for
-///   keys that occur once.
+///   keys that occur once;
+/// - integers beyond 64 bits: Foundation keeps them as a `Decimal` (38 digits), whose
+///   `doubleValue` is not always the nearest `Double`; we read the nearest `Double`. They must
+///   agree to 12 significant digits.
 enum FoundationDifferential {
     static func check(_ bytes: [UInt8], ours: JSON?) {
         guard !bytes.contains(0), !bytes.starts(with: [0xEF, 0xBB, 0xBF]) else { return }
@@ -79,6 +82,9 @@ enum FoundationDifferential {
             return number.int64Value == value || number.doubleValue == Double(value) ? nil : path
         case .number(let value):
             guard let number = theirs as? NSNumber, !isBoolean(number) else { return path }
+            if number is NSDecimalNumber {
+                return abs(number.doubleValue - value) <= abs(value) * 1e-12 ? nil : path
+            }
             return number.doubleValue == value ? nil : path
         case .string(let value):
             guard let string = theirs as? String else { return path }

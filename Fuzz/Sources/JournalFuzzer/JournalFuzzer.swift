@@ -49,16 +49,18 @@ func resealRecords(_ bytes: [UInt8]) -> [UInt8] {
     return bytes
 }
 
-/// A data directory of its own for this process, emptied before each input.
-let directory: String = {
-    let path = NSTemporaryDirectory() + "sendpromptly-journal-fuzz-\(getpid())"
-    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
+/// A data directory of its own for this process, emptied after each input.
+let directory = NSTemporaryDirectory() + "sendpromptly-journal-fuzz-\(getpid())"
+/// Creates ``directory`` once and removes it when libFuzzer exits.
+let directoryCreated: Void = {
+    try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    atexit { try? FileManager.default.removeItem(atPath: directory) }
 }()
 let segmentPath = directory + "/" + JournalFormat.prefix + "00000000000000000001" + JournalFormat.suffix
 let logger = Logger(label: "fuzz") { _ in SwiftLogNoOpLogHandler() }
 
 func recover(_ bytes: [UInt8]) {
+    _ = directoryCreated
     guard FileManager.default.createFile(atPath: segmentPath, contents: Data(bytes)) else {
         fatalError("cannot write \(segmentPath)")
     }

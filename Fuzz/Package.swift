@@ -23,15 +23,18 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
+        /// The declaration of libFuzzer's `LLVMFuzzerRunDriver`, which each target's main calls.
+        .target(name: "LibFuzzerDriver"),
         /// The hand-written JSON parser against Foundation's, and the receipt and result bodies.
         .executableTarget(
             name: "IngestJSONFuzzer",
-            dependencies: [.product(name: "SendPromptlyCore", package: "sendpromptly")]
+            dependencies: ["LibFuzzerDriver", .product(name: "SendPromptlyCore", package: "sendpromptly")]
         ),
         /// Raw bytes through NIO's HTTP/1 decoder, then the API's request guards.
         .executableTarget(
             name: "HTTPRequestFuzzer",
             dependencies: [
+                "LibFuzzerDriver",
                 .product(name: "SendPromptlyCore", package: "sendpromptly"),
                 .product(name: "SendPromptlyHTTP", package: "sendpromptly"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -47,6 +50,7 @@ let package = Package(
         .executableTarget(
             name: "SnapshotFuzzer",
             dependencies: [
+                "LibFuzzerDriver",
                 .product(name: "SendPromptlyCore", package: "sendpromptly"),
                 .product(name: "SendPromptlyStorage", package: "sendpromptly"),
             ]
@@ -55,6 +59,7 @@ let package = Package(
         .executableTarget(
             name: "JournalFuzzer",
             dependencies: [
+                "LibFuzzerDriver",
                 .product(name: "SendPromptlyCore", package: "sendpromptly"),
                 .product(name: "SendPromptlyStorage", package: "sendpromptly"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,3 +1,5 @@
+import LibFuzzerDriver
+import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdCore
@@ -70,3 +72,8 @@ func guardRequest(_ head: HTTPRequest, body: ByteBuffer) {
     _ = try? Receipt(body: body.readableBytesView)
     _ = try? ResultReport(body: body.readableBytesView)
 }
+
+// The executable's entry: libFuzzer's driver, with the command line and the target above.
+var argumentCount = CommandLine.argc
+var arguments: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
+exit(LLVMFuzzerRunDriver(&argumentCount, &arguments, fuzzHTTPRequest))

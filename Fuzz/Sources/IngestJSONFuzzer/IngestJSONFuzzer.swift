@@ -1,3 +1,4 @@
+import LibFuzzerDriver
 import Foundation
 import SendPromptlyCore
 
@@ -41,6 +42,8 @@ func checkRoundTrip(_ value: JSON) {
 ///   be escaped);
 /// - object members: we keep duplicates in order, Foundation keeps one; values are compared for
 ///   keys that occur once;
+/// - a trailing comma (`[1,]`, `{"a":1,}`) is accepted by Foundation's parser, not by RFC 8259
+///   nor by us;
 /// - integers beyond 64 bits: Foundation keeps them as a `Decimal` (38 digits), whose
 ///   `doubleValue` is not always the nearest `Double`; we read the nearest `Double`. They must
 ///   agree to 12 significant digits.
@@ -52,7 +55,7 @@ enum FoundationDifferential {
         case (nil, nil):
             return
         case (nil, let theirs?):
-            if depth(theirs) > JSON.maximumDepth { return }
+            if depth(theirs) > JSON.maximumDepth || hasTrailingComma(bytes) { return }
             fatalError("Foundation accepts what we refuse: \(String(decoding: bytes, as: UTF8.self)) -> \(theirs)")
         case (let ours?, nil):
             fatalError("we accept what Foundation refuses: \(String(decoding: bytes, as: UTF8.self)) -> \(ours)")
@@ -61,6 +64,27 @@ enum FoundationDifferential {
                 fatalError("values differ at \(difference) for \(String(decoding: bytes, as: UTF8.self))")
             }
         }
+    }
+
+    /// Whether a `,` outside strings is followed, after whitespace, by `]` or `}`.
+    static func hasTrailingComma(_ bytes: [UInt8]) -> Bool {
+        var inString = false
+        var escaped = false
+        var afterComma = false
+        for byte in bytes {
+            if inString {
+                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""): inString = true; afterComma = false
+            case UInt8(ascii: ","): afterComma = true
+            case UInt8(ascii: "]"), UInt8(ascii: "}"): if afterComma { return true }
+            case 0x20, 0x09, 0x0A, 0x0D: continue
+            default: afterComma = false
+            }
+        }
+        return false
     }
 
     static func depth(_ value: Any) -> Int {
@@ -113,3 +137,8 @@ enum FoundationDifferential {
         String(cString: number.objCType) == "c" || String(cString: number.objCType) == "B"
     }
 }
+
+// The executable's entry: libFuzzer's driver, with the command line and the target above.
+var argumentCount = CommandLine.argc
+var arguments: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
+exit(LLVMFuzzerRunDriver(&argumentCount, &arguments, fuzzIngestJSON))

@@ -1,3 +1,4 @@
+import LibFuzzerDriver
 import Foundation
 import Logging
 import SendPromptlyCore
@@ -68,3 +69,8 @@ func recover(_ bytes: [UInt8]) {
         directory: directory, shardCount: nil, now: Timestamp(millisecondsSinceEpoch: 1_790_000_000_000), logger: logger)
     unlink(segmentPath)
 }
+
+// The executable's entry: libFuzzer's driver, with the command line and the target above.
+var argumentCount = CommandLine.argc
+var arguments: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
+exit(LLVMFuzzerRunDriver(&argumentCount, &arguments, fuzzJournal))

@@ -1,3 +1,5 @@
+import LibFuzzerDriver
+import Foundation
 import SendPromptlyCore
 import SendPromptlyStorage
 
@@ -59,3 +61,8 @@ func run(_ state: ShardState, section: [UInt8]) {
     state.encodeSnapshot(to: &writer)
     _ = state.projectCounts()
 }
+
+// The executable's entry: libFuzzer's driver, with the command line and the target above.
+var argumentCount = CommandLine.argc
+var arguments: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
+exit(LLVMFuzzerRunDriver(&argumentCount, &arguments, fuzzSnapshot))

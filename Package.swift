@@ -277,5 +277,15 @@ let package = Package(
             exclude: ["Support/smtp_server.py"],
             swiftSettings: swiftSettings
         ),
+        /// The journal and snapshot readers on damaged bytes (the fuzzer's regression cases).
+        .testTarget(
+            name: "SendPromptlyStorageTests",
+            dependencies: [
+                "SendPromptlyCore",
+                "SendPromptlyStorage",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
     ]
 )

@@ -15,6 +15,9 @@ public enum JournalFormat {
     public static let suffix = ".log"
     /// A record larger than this is corruption, not a command.
     static let maximumPayload = 1 << 24
+    /// The shard counts a data directory can be written with (`serve --shards`); a header
+    /// outside them is damage, not a layout to allocate shards for.
+    public static let shardCounts: ClosedRange<Int> = 1...1024
 
     /// A record's frame: where it is and what it is about. Its command is decoded only when
     /// recovery needs it (most records of a long journal are already in the snapshot).
@@ -75,7 +78,10 @@ public enum JournalFormat {
         let version = try reader.readFixedUInt32()
         guard version == Self.version else { throw reader.failure("journal format version \(version) is not supported") }
         let shardCount = Int(try reader.readFixedUInt32())
+        guard shardCounts.contains(shardCount) else { throw reader.failure("shard count \(shardCount) out of range") }
         let firstSequence = try reader.readFixedUInt64()
+        // Sequences start at 1 and never reach UInt64.max: the arithmetic on them cannot wrap.
+        guard firstSequence >= 1 else { throw reader.failure("first sequence 0") }
         var records: [Record] = []
         var expected = firstSequence
         while !reader.isAtEnd {
@@ -95,8 +101,10 @@ public enum JournalFormat {
             do {
                 let sequence = try payload.readVarint()
                 guard sequence == expected else { return damaged("sequence \(sequence) where \(expected) was expected") }
-                let shard = Int(try payload.readVarint())
-                guard shard < shardCount else { return damaged("shard \(shard) out of range") }
+                guard sequence < .max else { return damaged("sequence \(sequence) out of range") }
+                let shardNumber = try payload.readVarint()
+                guard shardNumber < UInt64(shardCount) else { return damaged("shard \(shardNumber) out of range") }
+                let shard = Int(shardNumber)
                 let at = Timestamp(millisecondsSinceEpoch: try payload.readInt64())
                 guard payload.offset <= payloadStart + length else { return damaged("record frame overruns its length") }
                 records.append(Record(sequence: sequence, shard: shard, at: at, command: payload.offset..<(payloadStart + length)))

@@ -23,6 +23,9 @@ public enum SnapshotFormat {
     /// records record by record, version 3 column by column (`SnapshotColumns.swift`).
     public static let version: UInt32 = BinaryReader.currentFormatVersion
     public static let readableVersions: ClosedRange<UInt32> = 1...version
+    /// zlib's largest compression ratio (its FAQ): no payload inflates to more than this many
+    /// times its size.
+    static let maximumInflation = 1032
     public static let prefix = "snapshot-"
     public static let suffix = ".snap"
 
@@ -98,10 +101,17 @@ public enum SnapshotFormat {
                 guard length < 1 << 40 else { throw header.failure("section length out of range") }
                 layout.append((sequence, Int(length)))
             }
-            let payloadLength = Int(try reader.readFixedUInt64())
-            guard payloadLength == reader.remaining - 4 else { throw reader.failure("payload length does not match the file") }
+            let storedLength = try reader.readFixedUInt64()
+            guard let payloadLength = Int(exactly: storedLength), payloadLength == reader.remaining - 4 else {
+                throw reader.failure("payload length does not match the file")
+            }
             var compressed = ByteBuffer(bytes: try reader.readRaw(payloadLength))
             let total = layout.reduce(0) { $0 + $1.length }
+            // The output buffer is reserved up front: a header claiming more than zlib can
+            // inflate the payload to (at most 1032:1) is damage, not a size to allocate.
+            guard total <= payloadLength * maximumInflation else {
+                throw reader.failure("sections of \(total) bytes cannot come from a payload of \(payloadLength)")
+            }
             var uncompressed = ByteBuffer()
             uncompressed.reserveCapacity(total)
             do {

@@ -167,7 +167,7 @@ struct ServeCommand: AsyncParsableCommand {
         settings.limits = try httpLimits(setting)
         let quota = try ingestQuota(setting)
         let shardCount = try setting.integer(
-            "shards", shards, default: ProcessInfo.processInfo.activeProcessorCount, range: 1...1024)
+            "shards", shards, default: ProcessInfo.processInfo.activeProcessorCount, range: JournalFormat.shardCounts)
         let levelName = setting.string("log-level", logLevel) ?? "info"
         guard let level = Logger.Level(rawValue: levelName) else {
             throw StartupError("--log-level must be one of trace, debug, info, notice, warning, error, critical")

@@ -322,7 +322,9 @@ private struct Parser {
         }
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
         if isInteger, let value = Int64(text) { return .integer(value) }
-        guard let value = Double(text) else { throw error() }
+        // A literal beyond Double's range (1e400) would read as infinity, which JSON cannot
+        // write back: refused, as Foundation's parser refuses it.
+        guard let value = Double(text), value.isFinite else { throw JSON.SyntaxError(offset: start) }
         return .number(value)
     }
 }

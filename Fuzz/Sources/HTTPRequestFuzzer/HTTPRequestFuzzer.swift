@@ -64,11 +64,14 @@ func guardRequest(_ head: HTTPRequest, body: ByteBuffer) {
     let request = Request(head: head, body: RequestBody(buffer: body))
     _ = request.uri.path
     _ = request.uri.queryParameters.count
-    _ = try? RequestGuards.requireAcceptsJSON(request)
-    _ = try? RequestGuards.bearerToken(request)
-    _ = try? RequestGuards.requireJSONContentType(request)
-    _ = try? RequestGuards.requireJSONContentType(request, allowEmpty: true)
-    _ = try? RequestGuards.idempotencyToken(request, body: body)
+    let headers = request.headers
+    _ = try? RequestGuards.requireAcceptsJSON(headers)
+    _ = try? RequestGuards.bearerToken(headers)
+    _ = try? RequestGuards.requireJSONContentType(headers)
+    _ = try? RequestGuards.requireJSONContentType(headers, allowEmpty: true)
+    _ = RequestGuards.declaresBodyOver(16 * 1024, headers)
+    _ = try? RequestGuards.idempotencyToken(headers, path: Substring(request.uri.path), body: body)
+    _ = IngestCall.match(Substring(request.uri.path))
     _ = try? Receipt(body: body.readableBytesView)
     _ = try? ResultReport(body: body.readableBytesView)
 }

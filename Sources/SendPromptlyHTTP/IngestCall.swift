@@ -12,21 +12,20 @@ enum IngestCall: Sendable {
     case receipt
     case result
 
+    /// Every path of the two calls; built once, since every request on the hot path looks here.
+    private static let routes: [(path: String, call: IngestCall)] = [
+        ("/api/v1/receipt", .receipt), ("/v1/receipt", .receipt), ("/api/v1/result", .result), ("/v1/result", .result),
+    ]
+
     /// The paths the router serves this call at.
     var paths: [String] {
-        switch self {
-        case .receipt: ["/api/v1/receipt", "/v1/receipt"]
-        case .result: ["/api/v1/result", "/v1/result"]
-        }
+        Self.routes.filter { $0.call == self }.map(\.path)
     }
 
     /// The call at `path` (without the query), with or without the `/api` prefix, and that
     /// route's name as the router's metrics label it.
     static func match(_ path: Substring) -> (call: IngestCall, route: String)? {
-        for call in [IngestCall.receipt, .result] {
-            if let route = call.paths.first(where: { $0 == path }) { return (call, route) }
-        }
-        return nil
+        routes.first { $0.path == path }.map { ($0.call, $0.path) }
     }
 
     /// The shard command for a request whose credential and body passed their checks.

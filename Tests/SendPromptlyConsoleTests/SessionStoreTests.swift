@@ -56,12 +56,12 @@ final class ConsoleSessionStoreTests: XCTestCase {
     func testANoticeAndARevealedKeyAreShownOnce() throws {
         let store = SessionStore(idleLifetime: .seconds(3600))
         let (token, _) = store.create()
-        let project = try XCTUnwrap(ProjectID("prj_one"))
+        let project = try XCTUnwrap(ProjectID("prj_01RWDSA3TFVTNZ4YHT6RF833ZY"))
         store.update(token) {
             $0.notice = Notice(text: "saved", isError: false)
             $0.revealed = RevealedSecret(project: project, label: "ci", value: "sk_x")
         }
-        let (_, elsewhere) = store.takeShownOnce(token, project: ProjectID("prj_two"))
+        let (_, elsewhere) = store.takeShownOnce(token, project: ProjectID("prj_01ZHZJZX4YP0FKJEHAMQF7XSF6"))
         XCTAssertNil(elsewhere, "a key is shown on its own project's page only")
         let (notice, revealed) = store.takeShownOnce(token, project: project)
         XCTAssertNil(notice, "the notice went to the first page")

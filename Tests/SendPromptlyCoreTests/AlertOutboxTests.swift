@@ -6,7 +6,7 @@ import XCTest
 final class AlertOutboxTests: XCTestCase {
     private let clock = ManualClock()
     private var state: ShardState!
-    private let projectID = ProjectID("prj_alerts")!
+    private let projectID = ProjectID("prj_01PQ1YBVR5KTAJYRJEY0E1RQV9")!
     private var access: Access!
 
     private func makeProject(emails: [String], slack: String?) {

@@ -6,7 +6,7 @@ import XCTest
 /// snapshots without it still decode), and its bound.
 final class AuditTrailTests: XCTestCase {
     private let start = Timestamp(millisecondsSinceEpoch: 1_764_397_800_000)
-    private let project = ProjectID("prj_audit")!
+    private let project = ProjectID("prj_01ZK0B7V5W5Y1R7DGNXN1XHBDE")!
     private let keyHash = SecretHash(of: "sk_audit")
 
     private func createProject(_ state: ShardState, by actor: AuditActor = .adminToken) throws {
@@ -64,7 +64,7 @@ final class AuditTrailTests: XCTestCase {
     func testARefusedActionRecordsNothing() throws {
         let state = ShardState.initial(shard: 0, now: start)
         try createProject(state)
-        XCTAssertThrowsError(try state.apply(.audited(.revokeKey(project, KeyID("key_unknown")!), by: .adminToken), now: start))
+        XCTAssertThrowsError(try state.apply(.audited(.revokeKey(project, KeyID("key_01G4Z50V5M29PF1240NP7EWRDM")!), by: .adminToken), now: start))
         XCTAssertEqual(state.auditEntries().map(\.action), ["project.create"])
     }
 

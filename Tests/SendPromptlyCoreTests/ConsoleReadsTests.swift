@@ -6,7 +6,7 @@ import XCTest
 final class ConsoleReadsTests: XCTestCase {
     private let clock = ManualClock()
     private var state: ShardState!
-    private let projectID = ProjectID("prj_console")!
+    private let projectID = ProjectID("prj_01F90FEKS603FXB45JPXAGCC86")!
     private var access: Access!
 
     override func setUp() {
@@ -125,7 +125,7 @@ final class ConsoleReadsTests: XCTestCase {
             project: projectID, now: clock.now())
         XCTAssertEqual(window.incidents.map(\.incident.id), [incidents[1]], "from inclusive, before exclusive")
 
-        XCTAssertThrowsError(try state.incidentListing(IncidentFilter(), limit: 10, access: .administrator, project: ProjectID("prj_none")!, now: clock.now()))
+        XCTAssertThrowsError(try state.incidentListing(IncidentFilter(), limit: 10, access: .administrator, project: ProjectID("prj_01CE24PJK7SACV0CDCTP9PA0F4")!, now: clock.now()))
     }
 
     func testActivityCountsEachMinuteOfTheLastHour() throws {

@@ -75,7 +75,7 @@ final class IngestQuotaTests: XCTestCase {
 
     func testProjectsHaveTheirOwnBuckets() throws {
         makeState(IngestQuota(rate: .init(perSecond: 1, burst: 1), maximumPendingPerProject: nil))
-        let other = TestProject.create(in: state, id: "prj_other", name: "Other", now: clock.now())
+        let other = TestProject.create(in: state, id: "prj_01E8RESFY7D5KG1HDN796QFP50", name: "Other", now: clock.now())
         _ = try receipt("evt_1")
         XCTAssertNotNil(refusal { _ = try receipt("evt_2") })
         let token = IdempotencyToken(key: "o-1", fingerprint: SecretHash(of: "o-1"))

@@ -25,7 +25,7 @@ final class ReplayDeterminismTests: XCTestCase {
             }
             _ = live.takeEffects()
         }
-        let project = ProjectID("prj_replay")!
+        let project = ProjectID("prj_01PMXBR6E2CEM493B4GM2SN2EC")!
         let key = SecretHash(of: "sk_replay")
         run(.createProject(project, ProjectSettings(name: "Replay", repairURL: "https://shop.example/repair", alertEmails: ["ops@shop.example"], slackWebhookURL: "https://hooks.slack.com/services/T/B/x"), signingSecret: "sps_x", key: NewKey(label: "k", scope: .manage, hash: key)))
         let access = Access.apiKey(project: project, hash: key)
@@ -167,8 +167,8 @@ final class ReplayDeterminismTests: XCTestCase {
         }
         let change = try ProjectSettingsChange(body: Array(#"{"repair_url": null, "alert_emails": ["a@b.co"], "mode": "test"}"#.utf8), allowInsecureURLs: false)
         for command in [
-            ShardCommand.updateProject(ProjectID("prj_a")!, change), .revokeKey(ProjectID("prj_a")!, KeyID("key_1")!),
-            .rotateSigningSecret(ProjectID("prj_a")!, secret: "sps_new"),
+            ShardCommand.updateProject(ProjectID("prj_016HMNAAPF04WVZC3E7QWQRZTF")!, change), .revokeKey(ProjectID("prj_016HMNAAPF04WVZC3E7QWQRZTF")!, KeyID("key_01SS8X39MTKT01JSE382QSR009")!),
+            .rotateSigningSecret(ProjectID("prj_016HMNAAPF04WVZC3E7QWQRZTF")!, secret: "sps_new"),
         ] {
             var writer = BinaryWriter()
             writer.write(command)
@@ -180,7 +180,7 @@ final class ReplayDeterminismTests: XCTestCase {
     func testTruncatedOrCorruptBytesFailWithAReason() {
         var writer = BinaryWriter()
         writer.write(ShardCommand.receipt(
-            ProjectID("prj_a")!, .administrator,
+            ProjectID("prj_016HMNAAPF04WVZC3E7QWQRZTF")!, .administrator,
             Receipt(provider: .shopify, providerEventID: "wh", eventType: "orders/paid", effectType: .seatUpdate),
             IdempotencyToken(key: "k", fingerprint: SecretHash(of: "k"))))
         for length in 0..<writer.bytes.count {

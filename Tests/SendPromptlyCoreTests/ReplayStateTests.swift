@@ -7,7 +7,7 @@ import XCTest
 final class ReplayStateTests: XCTestCase {
     private let clock = ManualClock()
     private var state: ShardState!
-    private let projectID = ProjectID("prj_replay")!
+    private let projectID = ProjectID("prj_01PMXBR6E2CEM493B4GM2SN2EC")!
     private var manage: Access!
     private var ingestOnly: Access!
 

@@ -162,7 +162,7 @@ final class ShardStateTests: XCTestCase {
     }
 
     func testKeysOfOtherProjectsAndRevokedKeysAreRefused() throws {
-        let otherID = ProjectID("prj_other")!
+        let otherID = ProjectID("prj_01PJ3Q2AJVATSY4GRKFZGMGBZD")!
         let otherKey = SecretFormat.apiKey()
         let (_, otherRecord) = try state.createProject(
             id: otherID, settings: ProjectSettings(name: "Other"), signingSecret: SecretFormat.signingSecret(),

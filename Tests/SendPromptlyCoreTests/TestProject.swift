@@ -5,7 +5,7 @@ struct TestProject {
     let id: ProjectID
     let access: Access
 
-    static func create(in state: ShardState, id: String = "prj_test", name: String = "Shop", now: Timestamp) -> TestProject {
+    static func create(in state: ShardState, id: String = "prj_01E8RESFY7D5KG1HDN796QFP5G", name: String = "Shop", now: Timestamp) -> TestProject {
         let projectID = ProjectID(id)!
         let apiKey = SecretFormat.apiKey()
         _ = try! state.createProject(

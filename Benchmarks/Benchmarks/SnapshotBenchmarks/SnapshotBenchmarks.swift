@@ -71,7 +71,7 @@ final class ShardFixture {
 
     init(pending: Int) throws {
         state = ShardState.initial(shard: 0, now: start)
-        let project = ProjectID("prj_01KB7BENCHMARK00000000000")!
+        let project = ProjectID("prj_01EX1H0DFEBHAT7QS63V1YZ82E")!
         let key = SecretHash(of: "sk_benchmark")
         _ = try state.apply(
             .createProject(project, ProjectSettings(name: "Benchmark"), signingSecret: "sps_benchmark",

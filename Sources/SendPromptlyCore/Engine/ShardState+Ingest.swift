@@ -54,8 +54,10 @@ extension ShardState {
         guard let eventID = lookUp(report.event, in: project), var event = project.events[eventID] else {
             throw .notFound("no such event in this project")
         }
-        if let replayID = report.replayID {
-            let belongs = event.incidentID.flatMap { project.incidents[$0] }?.replays.contains { $0.id.rawValue == replayID }
+        // A replay_id the engine could not have issued belongs to nothing.
+        let namedReplay = report.replayID.flatMap(ReplayID.init)
+        if report.replayID != nil {
+            let belongs = event.incidentID.flatMap { project.incidents[$0] }?.replays.contains { $0.id == namedReplay }
             guard belongs == true else {
                 throw .validation(field: "replay_id", message: "replay_id does not belong to this event's incident")
             }
@@ -84,7 +86,7 @@ extension ShardState {
                 project.incidents[incidentID] = incident
                 break
             }
-            let named = report.replayID.flatMap { raw in incident.replays.firstIndex { $0.id.rawValue == raw } }
+            let named = namedReplay.flatMap { replayID in incident.replays.firstIndex { $0.id == replayID } }
             switch report.status {
             case .success:
                 event.state = .succeeded

@@ -7,26 +7,22 @@
 
 /// Identifiers of one kind in increasing order (a shard issues them so), each written as the
 /// difference from the one before: an identifier made in the same millisecond as the previous
-/// one is a byte and a small varint. An identifier that is not a ULID the engine issued is
-/// written as its text.
+/// one is a byte and a small varint.
 struct IdentifierDeltas<Kind: IdentifierKind> {
     private enum Tag: UInt8 {
         /// Same millisecond and random high bits: the low bits' increase follows.
         case sameMillisecond = 0
         /// The millisecond's difference, then the random bits in full.
         case newMillisecond = 1
-        /// Not a ULID: the text follows.
+        /// The identifier's text follows. No longer written (every identifier is a ULID now);
+        /// read for snapshots written while identifiers were strings.
         case text = 2
     }
 
     private var previous = ULID(millisecond: 0, high: 0, low: 0)
 
     mutating func write(_ id: Identifier<Kind>, to writer: inout BinaryWriter) {
-        guard let ulid = id.ulid else {
-            writer.write(Tag.text.rawValue)
-            writer.write(id.rawValue)
-            return
-        }
+        let ulid = id.ulid
         if ulid.millisecond == previous.millisecond, ulid.high == previous.high, ulid.low > previous.low {
             writer.write(Tag.sameMillisecond.rawValue)
             writer.write(varint: ulid.low - previous.low)
@@ -52,6 +48,7 @@ struct IdentifierDeltas<Kind: IdentifierKind> {
             else { throw reader.failure("identifier out of range") }
             previous = ULID(millisecond: UInt64(millisecond.partialValue), high: high, low: try reader.readFixedUInt64())
         case .text:
+            // The writer of such a snapshot left `previous` alone here; so does the reader.
             return try reader.read()
         case nil:
             throw reader.failure("unknown identifier encoding")

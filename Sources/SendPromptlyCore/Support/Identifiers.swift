@@ -12,41 +12,57 @@ public enum KeyKind: IdentifierKind { public static let prefix = "key_" }
 /// An identifier such as `ev_01JDX8Q2M3...`: a type prefix and a ULID. ULIDs put the creation
 /// millisecond first, in Crockford base32, so identifiers of one kind sort by creation time
 /// as plain strings.
+///
+/// Held as the ULID's 128 bits in two words, not as its text: the engine keys millions of
+/// events, timers and idempotency answers by identifiers, and two words hash, compare and copy
+/// without a heap object or a string comparison. The text is spelled only at the edges (JSON,
+/// HTML, the journal).
 public struct Identifier<Kind: IdentifierKind>: Hashable, Comparable, Sendable, CustomStringConvertible {
-    public let rawValue: String
+    /// The 48 bits of milliseconds, then the top 16 random bits.
+    private let high: UInt64
+    /// The low 64 random bits.
+    private let low: UInt64
 
-    /// Accepts any string of the kind's prefix: a caller's id that the engine never issued is
-    /// simply not found.
+    /// Parses the kind's prefix followed by a canonical ULID (26 characters of upper-case
+    /// Crockford base32, as the engine spells every identifier it issues). Any other string is
+    /// nil: an identifier the engine could not have issued names nothing, so a caller answers
+    /// it as not found.
     public init?(_ rawValue: String) {
-        guard rawValue.hasPrefix(Kind.prefix), rawValue.utf8.count <= 64 else { return nil }
-        self.rawValue = rawValue
+        var text = rawValue
+        let prefixLength = Kind.prefix.utf8.count
+        let ulid: ULID? = text.withUTF8 { utf8 in
+            guard utf8.count == prefixLength + 26, utf8.starts(with: Kind.prefix.utf8) else { return nil }
+            return Crockford.parse(UnsafeBufferPointer(rebasing: utf8[prefixLength...]))
+        }
+        guard let ulid else { return nil }
+        self.init(ulid: ulid)
     }
 
     /// The identifier the generator issues for `ulid`.
     init(ulid: ULID) {
-        // Spelled straight into the string's storage: one allocation per identifier.
+        self.high = ulid.millisecond << 16 | UInt64(ulid.high)
+        self.low = ulid.low
+    }
+
+    /// The ULID this identifier spells: `Identifier(ulid: id.ulid) == id`.
+    var ulid: ULID {
+        ULID(millisecond: high >> 16, high: UInt16(truncatingIfNeeded: high), low: low)
+    }
+
+    /// The text: the kind's prefix and the ULID in Crockford base32, spelled straight into the
+    /// string's storage (one allocation).
+    public var rawValue: String {
         let prefix = Kind.prefix.utf8
-        self.rawValue = String(unsafeUninitializedCapacity: prefix.count + 26) { buffer in
+        return String(unsafeUninitializedCapacity: prefix.count + 26) { buffer in
             _ = buffer.initialize(from: prefix)
             Crockford.spell(ulid, into: UnsafeMutableBufferPointer(rebasing: buffer[prefix.count...]))
             return prefix.count + 26
         }
     }
 
-    /// The ULID this identifier spells, when it is the kind's prefix and a canonical ULID (as
-    /// every identifier the engine issues is): `Identifier(ulid: id.ulid!) == id`. Nil for
-    /// any other string, which a compact encoding then stores as it is.
-    var ulid: ULID? {
-        let prefixLength = Kind.prefix.utf8.count
-        let utf8 = rawValue.utf8
-        guard utf8.count == prefixLength + 26 else { return nil }
-        return utf8.withContiguousStorageIfAvailable { Crockford.parse(UnsafeBufferPointer(rebasing: $0[prefixLength...])) }
-            ?? Array(utf8.dropFirst(prefixLength)).withUnsafeBufferPointer(Crockford.parse)
-    }
-
     public var description: String { rawValue }
 
-    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
+    public static func < (lhs: Self, rhs: Self) -> Bool { (lhs.high, lhs.low) < (rhs.high, rhs.low) }
 }
 
 public typealias ProjectID = Identifier<ProjectKind>

@@ -120,8 +120,16 @@ final class ReplayDeterminismTests: XCTestCase {
 
     func testAVersionTwoSnapshotRestoresToTheSameState() throws {
         for seed: UInt64 in 1...5 {
-            let (live, _, _, _) = try drive(seed: seed, steps: 400, snapshotAt: 400)
-            var reader = BinaryReader(Self.versionTwoBytes(of: live), formatVersion: 2)
+            let (live, journal, _, _) = try drive(seed: seed, steps: 400, snapshotAt: 400)
+            // The shard keeps only the keys' digests; versions 1 and 2 stored the keys themselves.
+            var keys: [IdempotencyKeyDigest: String] = [:]
+            for entry in journal {
+                switch entry.command {
+                case .receipt(_, _, _, let token), .result(_, _, _, let token): keys[token.keyDigest] = token.key
+                default: break
+                }
+            }
+            var reader = BinaryReader(Self.versionTwoBytes(of: live, keys: keys), formatVersion: 2)
             let restored = try ShardState.decodeSnapshot(from: &reader)
             XCTAssertTrue(reader.isAtEnd)
             let at = live.wheel.currentTime + 1
@@ -134,17 +142,17 @@ final class ReplayDeterminismTests: XCTestCase {
     /// A shard as format versions 1 and 2 wrote it: record by record, identifiers as text,
     /// idempotency fingerprints of 32 bytes. Written out here because the server writes only
     /// the current version, and older files must stay readable.
-    private static func versionTwoBytes(of state: ShardState) -> [UInt8] {
+    private static func versionTwoBytes(of state: ShardState, keys: [IdempotencyKeyDigest: String]) -> [UInt8] {
         var writer = BinaryWriter()
         state.encodeSnapshot(to: &writer) { project, writer in
             writer.write(project.eventOrder.map { project.events[$0]! })
         } records: { project, writer in
             writer.write(varint: UInt64(project.idempotency.count))
-            for record in project.liveIdempotencyRecords {
-                writer.write(record.key)
+            for record in project.idempotency.live {
+                writer.write(keys[record.keyDigest]!)
                 // Version 2 kept whole SHA-256 fingerprints; restoring keeps their first 128 bits.
                 writer.write(SecretHash(words: (record.fingerprint.words.0, record.fingerprint.words.1, 0x5EED, 0x5EED)))
-                writer.write(record.deadline)
+                writer.write(record.expiresAt)
                 switch record.answer {
                 case .receipt(let answer): writer.write(UInt8(0)); writer.write(answer)
                 case .result(let answer): writer.write(UInt8(1)); writer.write(answer)

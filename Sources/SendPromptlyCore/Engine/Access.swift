@@ -22,9 +22,12 @@ public struct IdempotencyToken: Sendable, Equatable {
     /// cannot shrink them). Tokens journaled with a whole fingerprint compare equal after
     /// replay, because they come through here too.
     public let fingerprint: SecretHash
+    /// What the shard stores of the key (``IdempotencyKeyDigest``).
+    public let keyDigest: IdempotencyKeyDigest
 
     public init(key: String, fingerprint: SecretHash) {
         self.key = key
+        self.keyDigest = IdempotencyKeyDigest(of: key)
         self.fingerprint = SecretHash(words: (fingerprint.words.0, fingerprint.words.1, 0, 0))
     }
 

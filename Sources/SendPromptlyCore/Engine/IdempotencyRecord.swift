@@ -1,24 +1,41 @@
-/// The first answer to an `Idempotency-Key`, kept for ``IdempotencyToken/retentionSeconds``.
-/// It is its own timer in the shard's wheel, so forgetting it costs no search.
-final class IdempotencyRecord: TimerEntry {
+import Crypto
+
+/// The first 128 bits of an `Idempotency-Key`'s SHA-256: what a shard stores and looks a key
+/// up by. A key is up to 255 characters; its digest is two words that hash and compare without
+/// a heap string, and 128 bits make a collision among a project's keys of one day
+/// (at most a few million) far less likely than a disk's undetected bit error.
+public struct IdempotencyKeyDigest: Hashable, Sendable {
+    public let high: UInt64
+    public let low: UInt64
+
+    public init(high: UInt64, low: UInt64) {
+        self.high = high
+        self.low = low
+    }
+
+    public init(of key: String) {
+        var high: UInt64 = 0
+        var low: UInt64 = 0
+        for (index, byte) in SHA256.hash(data: Array(key.utf8)).prefix(16).enumerated() {
+            if index < 8 { high = high << 8 | UInt64(byte) } else { low = low << 8 | UInt64(byte) }
+        }
+        self.init(high: high, low: low)
+    }
+}
+
+/// The first answer to an `Idempotency-Key`, kept until `expiresAt` (the idempotency window
+/// after it was given). A value in its project's ``IdempotencyTable``, which expires records
+/// oldest first; no timer of its own.
+struct IdempotencyRecord {
     enum Answer {
         case receipt(ReceiptAccepted)
         case result(ResultApplied)
     }
 
-    let projectID: ProjectID
-    let key: String
+    let keyDigest: IdempotencyKeyDigest
+    /// The request's fingerprint as the token keeps it (128 bits, ``IdempotencyToken``).
     let fingerprint: SecretHash
     let answer: Answer
-    /// Set when the record expires and leaves its project's table: the order of records keeps
-    /// it until its turn to leave comes, and skips it by this flag rather than a lookup by key.
-    var isForgotten = false
-
-    init(projectID: ProjectID, token: IdempotencyToken, answer: Answer, expiresAt: Timestamp) {
-        self.projectID = projectID
-        self.key = token.key
-        self.fingerprint = token.fingerprint
-        self.answer = answer
-        super.init(deadline: expiresAt.millisecondsSinceEpoch)
-    }
+    /// Milliseconds since the epoch.
+    let expiresAt: Int64
 }

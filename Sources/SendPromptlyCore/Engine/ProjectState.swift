@@ -22,13 +22,7 @@ final class ProjectState {
     var incidents: [IncidentID: Incident] = [:]
     /// Incident ids in creation order, which is also their sort order.
     var incidentOrder: [IncidentID] = []
-    var idempotency: [String: IdempotencyRecord] = [:]
-    /// Idempotency records in the order they were made, from `idempotencyOrderStart` on. A
-    /// snapshot writes the live ones in this order, which replaying the journal reproduces,
-    /// so equal states still encode to equal bytes without a sort. Records leave the front as
-    /// they expire (in about the order they were made); one expired out of order is skipped.
-    var idempotencyOrder: [IdempotencyRecord] = []
-    var idempotencyOrderStart = 0
+    var idempotency = IdempotencyTable()
     /// The result deadline of each delivered replay.
     var replayTimers: [ReplayID: ReplayTimer] = [:]
 
@@ -37,31 +31,6 @@ final class ProjectState {
         self.settings = settings
         self.signingSecrets = SigningSecrets(current: signingSecret)
         self.createdAt = createdAt
-    }
-
-    /// Records a new idempotency record, last in order.
-    func remember(_ record: IdempotencyRecord) {
-        idempotency[record.key] = record
-        idempotencyOrder.append(record)
-    }
-
-    /// The live idempotency records, oldest first.
-    var liveIdempotencyRecords: some Sequence<IdempotencyRecord> {
-        idempotencyOrder[idempotencyOrderStart...].lazy.filter { !$0.isForgotten }
-    }
-
-    /// Forgets an expired record and lets the order's front move past the dead ones.
-    func forget(_ record: IdempotencyRecord) {
-        guard idempotency[record.key] === record else { return }
-        idempotency[record.key] = nil
-        record.isForgotten = true
-        while idempotencyOrderStart < idempotencyOrder.count, idempotencyOrder[idempotencyOrderStart].isForgotten {
-            idempotencyOrderStart += 1
-        }
-        if idempotencyOrderStart >= 1024, idempotencyOrderStart * 2 >= idempotencyOrder.count {
-            idempotencyOrder.removeFirst(idempotencyOrderStart)
-            idempotencyOrderStart = 0
-        }
     }
 
     var openIncidentCount: Int {

@@ -20,8 +20,6 @@ extension ShardState {
                 receipts.append(timer)
             case let timer as ReplayTimer:
                 replays.append(timer)
-            case let record as IdempotencyRecord:
-                projects[record.projectID]?.forget(record)
             default:
                 preconditionFailure("unknown timer entry \(type(of: entry))")
             }
@@ -30,6 +28,7 @@ extension ShardState {
         for timer in receipts { expire(timer) }
         replays.sort { ($0.deadline, $0.replayID) < ($1.deadline, $1.replayID) }
         for timer in replays { expire(timer) }
+        for project in projects.values { project.idempotency.forget(through: now.millisecondsSinceEpoch) }
         return expired
     }
 

@@ -142,16 +142,14 @@ extension ShardState {
     /// The stored answer for `token`'s key, nil when the key is new; a stored key with another
     /// fingerprint is `idempotencyKeyReused`.
     private func storedAnswer(project: ProjectState, token: IdempotencyToken) throws(EngineError) -> IdempotencyRecord.Answer? {
-        guard let record = project.idempotency[token.key] else { return nil }
+        guard let record = project.idempotency.record(for: token.keyDigest) else { return nil }
         guard record.fingerprint.constantTimeEquals(token.fingerprint) else { throw .idempotencyKeyReused }
         return record.answer
     }
 
     private func remember(_ answer: IdempotencyRecord.Answer, project: ProjectState, token: IdempotencyToken, now: Timestamp) {
-        let record = IdempotencyRecord(
-            projectID: project.id, token: token, answer: answer,
-            expiresAt: now.adding(seconds: IdempotencyToken.retentionSeconds))
-        project.remember(record)
-        wheel.schedule(record)
+        project.idempotency.append(IdempotencyRecord(
+            keyDigest: token.keyDigest, fingerprint: token.fingerprint, answer: answer,
+            expiresAt: now.adding(seconds: IdempotencyToken.retentionSeconds).millisecondsSinceEpoch))
     }
 }

@@ -96,8 +96,9 @@ public struct BinaryDecodingError: Error, Equatable, CustomStringConvertible {
 public struct BinaryReader {
     /// The encoding of the engine's values written today. Version 2 added replay phases and
     /// incident alerts; version 3 writes a shard's events and idempotency records column by
-    /// column (``ShardState/encodeSnapshot(to:)``).
-    public static let currentFormatVersion: UInt32 = 3
+    /// column (``ShardState/encodeSnapshot(to:)``); version 4 stores an idempotency key's
+    /// digest instead of the key (``IdempotencyKeyDigest``).
+    public static let currentFormatVersion: UInt32 = 4
 
     private let bytes: [UInt8]
     /// Where this reader's bytes end: the array's end, or a section's (``readSection()``).

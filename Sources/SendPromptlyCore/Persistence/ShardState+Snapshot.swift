@@ -14,7 +14,7 @@ extension ShardState {
             events.write(to: &writer)
         } records: { project, writer in
             var records = IdempotencyColumns(capacity: project.idempotency.count)
-            for record in project.liveIdempotencyRecords { records.append(record) }
+            for record in project.idempotency.live { records.append(record) }
             records.write(to: &writer)
         }
     }
@@ -92,20 +92,15 @@ extension ShardState {
                     guard state.wheel.schedule(timer) else { throw reader.failure("replay \(replay.id) is past the wheel's time") }
                 }
             }
-            func remember(_ token: IdempotencyToken, _ answer: IdempotencyRecord.Answer, _ expiresAt: Timestamp) {
-                let record = IdempotencyRecord(projectID: id, token: token, answer: answer, expiresAt: expiresAt)
-                project.remember(record)
-                state.wheel.schedule(record)
-            }
             if reader.formatVersion >= 3 {
                 try IdempotencyColumns.read(from: &reader) { count in
-                    reserve(project, idempotencyRecords: count)
-                } each: { token, answer, expiresAt in
-                    remember(token, answer, expiresAt)
+                    project.idempotency.reserveCapacity(count)
+                } each: { record in
+                    project.idempotency.append(record)
                 }
             } else {
                 let recordCount = try reader.readCount()
-                reserve(project, idempotencyRecords: recordCount)
+                project.idempotency.reserveCapacity(recordCount)
                 for _ in 0..<recordCount {
                     let key = try reader.readString()
                     let fingerprint: SecretHash = try reader.read()
@@ -116,7 +111,9 @@ extension ShardState {
                     case 1: answer = .result(try reader.read())
                     default: throw reader.failure("unknown idempotency answer")
                     }
-                    remember(IdempotencyToken(key: key, fingerprint: fingerprint), answer, Timestamp(millisecondsSinceEpoch: expiresAt))
+                    let token = IdempotencyToken(key: key, fingerprint: fingerprint)
+                    project.idempotency.append(IdempotencyRecord(
+                        keyDigest: token.keyDigest, fingerprint: token.fingerprint, answer: answer, expiresAt: expiresAt))
                 }
             }
             state.projects[id] = project
@@ -132,11 +129,6 @@ extension ShardState {
         project.eventIDsByProviderEvent.reserveCapacity(events)
         project.timers.reserveCapacity(pending)
         project.eventOrder.reserveCapacity(events)
-    }
-
-    private static func reserve(_ project: ProjectState, idempotencyRecords count: Int) {
-        project.idempotency.reserveCapacity(count)
-        project.idempotencyOrder.reserveCapacity(count)
     }
 
     /// Adds a decoded event to its project: the event, its place in creation order, the

@@ -217,7 +217,7 @@ struct EventColumns {
 /// A project's live idempotency records, oldest first, as columns:
 ///
 /// ```
-/// count | keys | fingerprints (16 bytes each)
+/// count | keys (their 16-byte digests from version 4 on) | fingerprints (16 bytes each)
 /// | answers (expiry as difference from the previous record's, then 0 and the receipt's answer
 ///   — event id as a difference, timeout-at from the expiry, duplicate — or 1 and the result's)
 /// ```
@@ -230,24 +230,25 @@ struct IdempotencyColumns {
     private var previousDeadline: Int64 = 0
 
     init(capacity: Int) {
-        keyColumn = BinaryWriter(capacity: capacity * 32)
+        keyColumn = BinaryWriter(capacity: capacity * 16)
         fingerprintColumn = BinaryWriter(capacity: capacity * 16)
         answerColumn = BinaryWriter(capacity: capacity * 4)
     }
 
     mutating func append(_ record: IdempotencyRecord) {
         count += 1
-        keyColumn.write(record.key)
+        keyColumn.write(fixed: record.keyDigest.high)
+        keyColumn.write(fixed: record.keyDigest.low)
         // The token keeps 128 bits of the fingerprint (``IdempotencyToken``); the rest is zero.
         fingerprintColumn.write(fixed: record.fingerprint.words.0)
         fingerprintColumn.write(fixed: record.fingerprint.words.1)
-        answerColumn.write(record.deadline &- previousDeadline)
-        previousDeadline = record.deadline
+        answerColumn.write(record.expiresAt &- previousDeadline)
+        previousDeadline = record.expiresAt
         switch record.answer {
         case .receipt(let answer):
             answerColumn.write(UInt8(0))
             eventIDs.write(answer.eventID, to: &answerColumn)
-            answerColumn.write(answer.timeoutAt.millisecondsSinceEpoch &- record.deadline)
+            answerColumn.write(answer.timeoutAt.millisecondsSinceEpoch &- record.expiresAt)
             answerColumn.write(answer.duplicate)
         case .result(let answer):
             answerColumn.write(UInt8(1))
@@ -260,11 +261,11 @@ struct IdempotencyColumns {
         for column in [keyColumn, fingerprintColumn, answerColumn] { writer.write(section: column) }
     }
 
-    /// Calls `reserve` with the number of records, then `body` with each record's token,
-    /// answer and expiry, oldest first.
+    /// Calls `reserve` with the number of records, then `body` with each record, oldest first.
+    /// Version 3 wrote each record's key, version 4 its digest.
     static func read(
         from reader: inout BinaryReader, reserve: (_ count: Int) -> Void,
-        each body: (IdempotencyToken, IdempotencyRecord.Answer, Timestamp) throws(BinaryDecodingError) -> Void
+        each body: (IdempotencyRecord) throws(BinaryDecodingError) -> Void
     ) throws(BinaryDecodingError) {
         let count = try reader.readCount()
         reserve(count)
@@ -274,7 +275,9 @@ struct IdempotencyColumns {
         var eventIDs = IdentifierDeltas<EventKind>()
         var deadline: Int64 = 0
         for _ in 0..<count {
-            let key = try keyColumn.readString()
+            let keyDigest = reader.formatVersion >= 4
+                ? IdempotencyKeyDigest(high: try keyColumn.readFixedUInt64(), low: try keyColumn.readFixedUInt64())
+                : IdempotencyKeyDigest(of: try keyColumn.readString())
             let fingerprint = SecretHash(words: (try fingerprintColumn.readFixedUInt64(), try fingerprintColumn.readFixedUInt64(), 0, 0))
             deadline &+= try answerColumn.readInt64()
             let answer: IdempotencyRecord.Answer
@@ -288,7 +291,7 @@ struct IdempotencyColumns {
             default:
                 throw answerColumn.failure("unknown idempotency answer")
             }
-            try body(IdempotencyToken(key: key, fingerprint: fingerprint), answer, Timestamp(millisecondsSinceEpoch: deadline))
+            try body(IdempotencyRecord(keyDigest: keyDigest, fingerprint: fingerprint, answer: answer, expiresAt: deadline))
         }
         for column in [keyColumn, fingerprintColumn, answerColumn] {
             guard column.isAtEnd else { throw column.failure("column longer than its \(count) records") }

@@ -33,9 +33,20 @@ struct IdempotencyRecord {
     }
 
     let keyDigest: IdempotencyKeyDigest
-    /// The request's fingerprint as the token keeps it (128 bits, ``IdempotencyToken``).
-    let fingerprint: SecretHash
-    let answer: Answer
+    /// The 128 bits of the request's fingerprint that a token keeps (``IdempotencyToken``).
+    private let fingerprintWords: (UInt64, UInt64)
     /// Milliseconds since the epoch.
     let expiresAt: Int64
+    let answer: Answer
+
+    init(keyDigest: IdempotencyKeyDigest, fingerprint: SecretHash, answer: Answer, expiresAt: Int64) {
+        self.keyDigest = keyDigest
+        self.fingerprintWords = (fingerprint.words.0, fingerprint.words.1)
+        self.answer = answer
+        self.expiresAt = expiresAt
+    }
+
+    var fingerprint: SecretHash {
+        SecretHash(words: (fingerprintWords.0, fingerprintWords.1, 0, 0))
+    }
 }

@@ -34,7 +34,7 @@ extension ShardState {
 
     func expire(_ timer: ReceiptTimer) {
         guard let project = projects[timer.projectID],
-              project.timers.removeValue(forKey: timer.eventID) != nil,
+              project.events.removeTimer(of: timer.eventID) != nil,
               var event = project.events[timer.eventID], event.state == .pending
         else { return }
         event.state = .timedOut

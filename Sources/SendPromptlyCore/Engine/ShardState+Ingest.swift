@@ -15,21 +15,20 @@ extension ShardState {
             guard case .receipt(let answer) = stored else { throw .idempotencyKeyReused }
             return IngestReply(answer: answer, replayed: true)
         }
-        let providerKey = ProjectState.ProviderEventKey(provider: receipt.provider, providerEventID: receipt.providerEventID)
         let answer: ReceiptAccepted
-        if let existingID = project.eventIDsByProviderEvent[providerKey], let existing = project.events[existingID] {
+        if let existingID = project.events.eventID(provider: receipt.provider, providerEventID: receipt.providerEventID),
+           let existing = project.events[existingID] {
             answer = ReceiptAccepted(eventID: existing.id, timeoutAt: existing.timeoutAt, duplicate: true)
         } else {
             try requirePendingCapacity(of: project)
             let timeoutSeconds = receipt.timeoutSeconds ?? Int64(project.settings.defaultTimeoutMinutes) * 60
+            var receipt = receipt
+            receipt.eventType = eventTypes.intern(receipt.eventType)
             let event = EventRecord(
                 id: nextID(EventKind.self, at: now), receipt: receipt, acceptedAt: now,
                 timeoutAt: now.adding(seconds: timeoutSeconds), state: .pending)
-            project.events[event.id] = event
-            project.eventOrder.append(event.id)
-            project.eventIDsByProviderEvent[providerKey] = event.id
             let timer = ReceiptTimer(projectID: project.id, eventID: event.id, deadline: event.timeoutAt)
-            project.timers[event.id] = timer
+            project.events.append(event, timer: timer)
             if !wheel.schedule(timer) {
                 // Only a clock that went backwards gets here: the deadline is already due.
                 expire(timer)
@@ -65,7 +64,7 @@ extension ShardState {
         let detail = Self.describe(report)
         switch (event.state, event.incidentID) {
         case (.pending, _):
-            if let timer = project.timers.removeValue(forKey: event.id) {
+            if let timer = project.events.removeTimer(of: event.id) {
                 wheel.cancel(timer)
             }
             event.resultAt = now
@@ -121,10 +120,10 @@ extension ShardState {
         case .eventID(let raw):
             return EventID(raw)
         case .stripeEventID(let raw):
-            return project.eventIDsByProviderEvent[.init(provider: .stripe, providerEventID: raw)]
+            return project.events.eventID(provider: .stripe, providerEventID: raw)
         case .providerEventID(let raw):
             return Provider.allCases.lazy.compactMap {
-                project.eventIDsByProviderEvent[.init(provider: $0, providerEventID: raw)]
+                project.events.eventID(provider: $0, providerEventID: raw)
             }.first
         }
     }

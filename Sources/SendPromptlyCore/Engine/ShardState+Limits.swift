@@ -66,10 +66,10 @@ extension ShardState {
 
     /// Refuses a new receipt of `project` when it already has as many pending as the quota allows.
     func requirePendingCapacity(of project: ProjectState) throws(EngineError) {
-        guard let maximum = quotaState.quota.maximumPendingPerProject, project.timers.count >= maximum else { return }
+        guard let maximum = quotaState.quota.maximumPendingPerProject, project.events.pendingCount >= maximum else { return }
         throw .rateLimited(
             retryAfterMilliseconds: Self.pendingCapRetryAfterMilliseconds,
-            message: "this project has \(project.timers.count) receipts waiting for a result, the most allowed; send their results or wait for their deadlines")
+            message: "this project has \(project.events.pendingCount) receipts waiting for a result, the most allowed; send their results or wait for their deadlines")
     }
 
     private static func describe(_ rate: Double) -> String {

@@ -18,6 +18,8 @@ public final class ShardState: @unchecked Sendable {
     private var effects: [EngineEffect] = []
     /// Operator actions, oldest first, at most ``auditCapacity`` (see ShardState+Audit.swift).
     var auditLog: [AuditEntry] = []
+    /// The event types of accepted receipts, one copy each.
+    var eventTypes = StringInterner()
 
     public init(generator: IdentifierGenerator = IdentifierGenerator(), now: Timestamp, tickMilliseconds: Int64 = 100) {
         self.generator = generator
@@ -35,7 +37,7 @@ public final class ShardState: @unchecked Sendable {
 
     /// Receipts waiting for their result, over all projects of the shard.
     public var pendingReceiptCount: Int {
-        projects.values.reduce(0) { $0 + $1.timers.count }
+        projects.values.reduce(0) { $0 + $1.events.pendingCount }
     }
 
     /// Hands over the effects recorded since the last call, oldest first.

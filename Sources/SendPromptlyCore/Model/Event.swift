@@ -38,15 +38,101 @@ public struct ReportedError: Sendable, Equatable {
 }
 
 /// An event: one receipt and what became of it.
+///
+/// A shard holds a million of these, so the value keeps inline only what every event has (96
+/// bytes): the fields most events never carry (internal reference, shop domain, explicit
+/// timeout, incident, reported error) live in one shared ``EventDetails`` box, nil for the
+/// common event; times that may be absent are milliseconds with ``absent`` for none. Reading
+/// ``receipt`` assembles the receipt as it was accepted.
 public struct EventRecord: Sendable {
     public let id: EventID
-    public let receipt: Receipt
+    let providerEventID: String
+    private let eventType: String
     public let acceptedAt: Timestamp
     public let timeoutAt: Timestamp
+    private var resultAtMilliseconds: Int64
+    private let occurredAtMilliseconds: Int64
+    private var details: EventDetails?
+    let provider: Provider
+    private let effectType: EffectType
     public internal(set) var state: EventState
-    public internal(set) var incidentID: IncidentID?
-    public internal(set) var resultAt: Timestamp?
-    public internal(set) var lastError: ReportedError?
+
+    /// The milliseconds that stand for an absent time (no timestamp the wire contract accepts is
+    /// this far in the past).
+    private static let absent = Int64.min
+
+    init(
+        id: EventID, receipt: Receipt, acceptedAt: Timestamp, timeoutAt: Timestamp, state: EventState,
+        incidentID: IncidentID? = nil, resultAt: Timestamp? = nil, lastError: ReportedError? = nil
+    ) {
+        self.id = id
+        self.providerEventID = receipt.providerEventID
+        self.eventType = receipt.eventType
+        self.acceptedAt = acceptedAt
+        self.timeoutAt = timeoutAt
+        self.resultAtMilliseconds = resultAt?.millisecondsSinceEpoch ?? Self.absent
+        self.occurredAtMilliseconds = receipt.occurredAt?.millisecondsSinceEpoch ?? Self.absent
+        self.provider = receipt.provider
+        self.effectType = receipt.effectType
+        self.state = state
+        self.details = EventDetails(EventDetails.Fields(
+            internalReference: receipt.internalReference, shopifyShopDomain: receipt.shopifyShopDomain,
+            timeoutSeconds: receipt.timeoutSeconds, incidentID: incidentID, lastError: lastError))
+    }
+
+    public var receipt: Receipt {
+        Receipt(
+            provider: provider, providerEventID: providerEventID, eventType: eventType, effectType: effectType,
+            internalReference: details?.fields.internalReference, occurredAt: Self.timestamp(occurredAtMilliseconds),
+            shopifyShopDomain: details?.fields.shopifyShopDomain, timeoutSeconds: details?.fields.timeoutSeconds)
+    }
+
+    public internal(set) var resultAt: Timestamp? {
+        get { Self.timestamp(resultAtMilliseconds) }
+        set { resultAtMilliseconds = newValue?.millisecondsSinceEpoch ?? Self.absent }
+    }
+
+    public internal(set) var incidentID: IncidentID? {
+        get { details?.fields.incidentID }
+        set { changeDetails { $0.incidentID = newValue } }
+    }
+
+    public internal(set) var lastError: ReportedError? {
+        get { details?.fields.lastError }
+        set { changeDetails { $0.lastError = newValue } }
+    }
+
+    private static func timestamp(_ milliseconds: Int64) -> Timestamp? {
+        milliseconds == absent ? nil : Timestamp(millisecondsSinceEpoch: milliseconds)
+    }
+
+    /// Details are immutable and may be shared with copies of this event: a change makes a new box.
+    private mutating func changeDetails(_ change: (inout EventDetails.Fields) -> Void) {
+        var fields = details?.fields ?? EventDetails.Fields()
+        change(&fields)
+        details = EventDetails(fields)
+    }
+}
+
+/// The fields of an ``EventRecord`` that most events do not have.
+final class EventDetails: Sendable {
+    struct Fields {
+        var internalReference: String?
+        var shopifyShopDomain: String?
+        var timeoutSeconds: Int64?
+        var incidentID: IncidentID?
+        var lastError: ReportedError?
+    }
+
+    let fields: Fields
+
+    /// Nil when every field is absent: the common event carries no box at all.
+    init?(_ fields: Fields) {
+        guard fields.internalReference != nil || fields.shopifyShopDomain != nil || fields.timeoutSeconds != nil
+            || fields.incidentID != nil || fields.lastError != nil
+        else { return nil }
+        self.fields = fields
+    }
 }
 
 /// A pending receipt's deadline in the shard's timing wheel. It carries just enough to find

@@ -9,8 +9,8 @@ extension ShardState {
     /// order they were made: equal states, however reached, encode to equal bytes.
     public func encodeSnapshot(to writer: inout BinaryWriter) {
         encodeSnapshot(to: &writer) { project, writer in
-            var events = EventColumns(capacity: project.eventOrder.count)
-            for id in project.eventOrder { events.append(project.events[id]!) }
+            var events = EventColumns(capacity: project.events.count)
+            for event in project.events.rows { events.append(event) }
             events.write(to: &writer)
         } records: { project, writer in
             var records = IdempotencyColumns(capacity: project.idempotency.count)
@@ -72,14 +72,14 @@ extension ShardState {
                 project.keyIDsByHash[key.hash] = key.id
             }
             if reader.formatVersion >= 3 {
-                try EventColumns.read(from: &reader) { count, pending in
-                    reserve(project, events: count, pending: pending)
+                try EventColumns.read(from: &reader) { count, _ in
+                    project.events.reserveCapacity(count)
                 } each: { (event: EventRecord, position: BinaryReader) throws(BinaryDecodingError) in
                     try state.restore(event, in: project, position: position)
                 }
             } else {
                 let events = try reader.readArray(EventRecord.self)
-                reserve(project, events: events.count, pending: events.count { $0.state == .pending })
+                project.events.reserveCapacity(events.count)
                 for event in events { try state.restore(event, in: project, position: reader) }
             }
             for incident in try reader.readArray(Incident.self) {
@@ -122,39 +122,21 @@ extension ShardState {
         return state
     }
 
-    /// Sizes a project's event tables up front: growing dictionaries of a million entries
-    /// rehashes them repeatedly.
-    private static func reserve(_ project: ProjectState, events: Int, pending: Int) {
-        project.events.reserveCapacity(events)
-        project.eventIDsByProviderEvent.reserveCapacity(events)
-        project.timers.reserveCapacity(pending)
-        project.eventOrder.reserveCapacity(events)
-    }
-
-    /// Adds a decoded event to its project: the event, its place in creation order, the
-    /// provider's id pointing at the first event that carried it, and a pending one's timer.
-    /// A failure names `position`, where the event was read.
+    /// Adds a decoded event to its project, with a pending one's timer. A failure names
+    /// `position`, where the event was read.
     private func restore(_ event: EventRecord, in project: ProjectState, position reader: BinaryReader) throws(BinaryDecodingError) {
-        guard project.eventOrder.last.map({ $0 < event.id }) ?? true else { throw reader.failure("events out of order at \(event.id)") }
-        project.events[event.id] = event
-        project.eventOrder.append(event.id)
-        let providerKey = ProjectState.ProviderEventKey(provider: event.receipt.provider, providerEventID: event.receipt.providerEventID)
-        // One hash in the common case: a provider id seen before (a redelivery) is rare.
-        if let first = project.eventIDsByProviderEvent.updateValue(event.id, forKey: providerKey) {
-            project.eventIDsByProviderEvent[providerKey] = first
-        }
-        if event.state == .pending {
-            let timer = ReceiptTimer(projectID: project.id, eventID: event.id, deadline: event.timeoutAt)
-            project.timers[event.id] = timer
-            guard wheel.schedule(timer) else { throw reader.failure("pending event \(event.id) is past the wheel's time") }
-        }
+        guard project.events.last.map({ $0.id < event.id }) ?? true else { throw reader.failure("events out of order at \(event.id)") }
+        let timer = event.state == .pending
+            ? ReceiptTimer(projectID: project.id, eventID: event.id, deadline: event.timeoutAt) : nil
+        if let timer, !wheel.schedule(timer) { throw reader.failure("pending event \(event.id) is past the wheel's time") }
+        project.events.append(event, timer: timer)
     }
 
     /// Counts for operators (`sendpromptly snapshot inspect`): per project, its events, pending
     /// receipts and open incidents.
     public func projectCounts() -> [(project: ProjectID, name: String, events: Int, pending: Int, openIncidents: Int)] {
         projects.values.sorted { $0.id < $1.id }.map {
-            ($0.id, $0.settings.name, $0.events.count, $0.timers.count, $0.openIncidentCount)
+            ($0.id, $0.settings.name, $0.events.count, $0.events.pendingCount, $0.openIncidentCount)
         }
     }
 }

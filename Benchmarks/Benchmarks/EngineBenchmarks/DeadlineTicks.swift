@@ -15,8 +15,9 @@ import SendPromptlyCore
 /// shared machine.
 ///
 /// The run starts 500 ticks before the wheel's top-level revolution ends (every 64⁴ ticks, 19.4
-/// days), when the overflow bucket is re-filed: every receipt due after the boundary and every
-/// 24-hour idempotency record moves down in that one tick, the largest refile the wheel does.
+/// days), when the overflow bucket is re-filed: every receipt due after the boundary moves down
+/// in that one tick, the largest refile the wheel does. (Idempotency records take no timer:
+/// they expire from a queue in creation order, ``IdempotencyTable``.)
 func registerDeadlineTicks() {
     let pending = SuiteMode.current.sizes([1_000_000], allocations: [10_000])[0]
     let configuration = SuiteMode.current.configured(

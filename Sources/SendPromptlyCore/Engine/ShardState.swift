@@ -1,5 +1,5 @@
 /// The state machine of one shard: the projects hashed to it, their keys, events, incidents
-/// and idempotency records, and one timing wheel for every deadline among them.
+/// and idempotency records, and one timing wheel for the deadlines of receipts and replays.
 ///
 /// Pure: no I/O, no clock of its own. Every operation takes `now` from its caller, so a test
 /// drives it to the millisecond, and a journal can later replay it. Not thread-safe: the

@@ -60,6 +60,15 @@ final class WireFormatTests: XCTestCase {
         }
     }
 
+    func testSecretHashesAreSHA256AndKeyDigestsItsFirst128Bits() {
+        // FIPS 180-2's test vector for "abc".
+        let expected = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        XCTAssertEqual(SecretHash(of: "abc").hex, expected)
+        XCTAssertEqual(SecretHash(of: String(Substring("xabc").dropFirst())).hex, expected, "a string that is no native buffer hashes alike")
+        let digest = IdempotencyKeyDigest(of: "abc")
+        XCTAssertEqual(digest, IdempotencyKeyDigest(high: 0xba78_16bf_8f01_cfea, low: 0x4141_40de_5dae_2223))
+    }
+
     func testSecretsHaveTheirDocumentedShapes() {
         let key = SecretFormat.apiKey()
         XCTAssertTrue(SecretFormat.isWellFormedAPIKey(Substring(key)))

@@ -14,12 +14,8 @@ public struct IdempotencyKeyDigest: Hashable, Sendable {
     }
 
     public init(of key: String) {
-        var high: UInt64 = 0
-        var low: UInt64 = 0
-        for (index, byte) in SHA256.hash(data: Array(key.utf8)).prefix(16).enumerated() {
-            if index < 8 { high = high << 8 | UInt64(byte) } else { low = low << 8 | UInt64(byte) }
-        }
-        self.init(high: high, low: low)
+        let words = SecretHash(digest: SHA256.hash(utf8Of: key)).words
+        self.init(high: words.0, low: words.1)
     }
 }
 

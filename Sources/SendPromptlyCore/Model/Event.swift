@@ -39,20 +39,23 @@ public struct ReportedError: Sendable, Equatable {
 
 /// An event: one receipt and what became of it.
 ///
-/// A shard holds a million of these, so the value keeps inline only what every event has (96
-/// bytes): the fields most events never carry (internal reference, shop domain, explicit
-/// timeout, incident, reported error) live in one shared ``EventDetails`` box, nil for the
-/// common event; times that may be absent are milliseconds with ``absent`` for none. Reading
-/// ``receipt`` assembles the receipt as it was accepted.
+/// A shard holds a million of these, so the value keeps inline only what a typical receipt
+/// has (112 bytes): the fields most events never carry (shop domain, incident, reported error)
+/// live in one shared ``EventDetails`` box, nil for the common event; times and the timeout
+/// that may be absent are numbers with a sentinel for none. Reading ``receipt`` assembles the
+/// receipt as it was accepted.
 public struct EventRecord: Sendable {
     public let id: EventID
     let providerEventID: String
     private let eventType: String
+    private let internalReference: String?
     public let acceptedAt: Timestamp
     public let timeoutAt: Timestamp
     private var resultAtMilliseconds: Int64
     private let occurredAtMilliseconds: Int64
     private var details: EventDetails?
+    /// The receipt's own timeout (at most 7 days, ``ReceiptRequest``); ``absentTimeout`` for none.
+    private let timeoutSeconds: Int32
     let provider: Provider
     private let effectType: EffectType
     public internal(set) var state: EventState
@@ -60,6 +63,7 @@ public struct EventRecord: Sendable {
     /// The milliseconds that stand for an absent time (no timestamp the wire contract accepts is
     /// this far in the past).
     private static let absent = Int64.min
+    private static let absentTimeout = Int32.min
 
     init(
         id: EventID, receipt: Receipt, acceptedAt: Timestamp, timeoutAt: Timestamp, state: EventState,
@@ -68,23 +72,25 @@ public struct EventRecord: Sendable {
         self.id = id
         self.providerEventID = receipt.providerEventID
         self.eventType = receipt.eventType
+        self.internalReference = receipt.internalReference
         self.acceptedAt = acceptedAt
         self.timeoutAt = timeoutAt
         self.resultAtMilliseconds = resultAt?.millisecondsSinceEpoch ?? Self.absent
         self.occurredAtMilliseconds = receipt.occurredAt?.millisecondsSinceEpoch ?? Self.absent
+        self.timeoutSeconds = receipt.timeoutSeconds.map { Int32(clamping: $0) } ?? Self.absentTimeout
         self.provider = receipt.provider
         self.effectType = receipt.effectType
         self.state = state
         self.details = EventDetails(EventDetails.Fields(
-            internalReference: receipt.internalReference, shopifyShopDomain: receipt.shopifyShopDomain,
-            timeoutSeconds: receipt.timeoutSeconds, incidentID: incidentID, lastError: lastError))
+            shopifyShopDomain: receipt.shopifyShopDomain, incidentID: incidentID, lastError: lastError))
     }
 
     public var receipt: Receipt {
         Receipt(
             provider: provider, providerEventID: providerEventID, eventType: eventType, effectType: effectType,
-            internalReference: details?.fields.internalReference, occurredAt: Self.timestamp(occurredAtMilliseconds),
-            shopifyShopDomain: details?.fields.shopifyShopDomain, timeoutSeconds: details?.fields.timeoutSeconds)
+            internalReference: internalReference, occurredAt: Self.timestamp(occurredAtMilliseconds),
+            shopifyShopDomain: details?.fields.shopifyShopDomain,
+            timeoutSeconds: timeoutSeconds == Self.absentTimeout ? nil : Int64(timeoutSeconds))
     }
 
     public internal(set) var resultAt: Timestamp? {
@@ -117,9 +123,7 @@ public struct EventRecord: Sendable {
 /// The fields of an ``EventRecord`` that most events do not have.
 final class EventDetails: Sendable {
     struct Fields {
-        var internalReference: String?
         var shopifyShopDomain: String?
-        var timeoutSeconds: Int64?
         var incidentID: IncidentID?
         var lastError: ReportedError?
     }
@@ -128,8 +132,7 @@ final class EventDetails: Sendable {
 
     /// Nil when every field is absent: the common event carries no box at all.
     init?(_ fields: Fields) {
-        guard fields.internalReference != nil || fields.shopifyShopDomain != nil || fields.timeoutSeconds != nil
-            || fields.incidentID != nil || fields.lastError != nil
+        guard fields.shopifyShopDomain != nil || fields.incidentID != nil || fields.lastError != nil
         else { return nil }
         self.fields = fields
     }

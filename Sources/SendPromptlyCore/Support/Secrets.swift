@@ -10,15 +10,13 @@ public struct SecretHash: Hashable, Sendable {
     public let words: (UInt64, UInt64, UInt64, UInt64)
 
     public init(of secret: String) {
-        self.init(digest: SHA256.hash(data: Array(secret.utf8)))
+        self.init(digest: SHA256.hash(utf8Of: secret))
     }
 
     public init(digest: SHA256.Digest) {
-        var words: [UInt64] = [0, 0, 0, 0]
-        for (index, byte) in digest.enumerated() {
-            words[index / 8] = words[index / 8] << 8 | UInt64(byte)
+        self.words = digest.withUnsafeBytes { bytes in
+            (bytes.bigEndianWord(at: 0), bytes.bigEndianWord(at: 8), bytes.bigEndianWord(at: 16), bytes.bigEndianWord(at: 24))
         }
-        self.words = (words[0], words[1], words[2], words[3])
     }
 
     public init(words: (UInt64, UInt64, UInt64, UInt64)) {
@@ -104,5 +102,22 @@ public enum SecretFormat {
         return bytes.dropFirst(3).allSatisfy { byte in
             (byte >= 48 && byte <= 57) || (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122)
         }
+    }
+}
+
+extension SHA256 {
+    /// The digest of `text`'s UTF-8 bytes, read in place: a native string is hashed without
+    /// copying it into an array first (the ingest path hashes an API key and an
+    /// `Idempotency-Key` per request).
+    static func hash(utf8Of text: String) -> SHA256.Digest {
+        var text = text
+        return text.withUTF8 { hash(data: UnsafeRawBufferPointer($0)) }
+    }
+}
+
+extension UnsafeRawBufferPointer {
+    /// The big-endian 64-bit word at byte `offset` (no alignment needed).
+    func bigEndianWord(at offset: Int) -> UInt64 {
+        UInt64(bigEndian: loadUnaligned(fromByteOffset: offset, as: UInt64.self))
     }
 }

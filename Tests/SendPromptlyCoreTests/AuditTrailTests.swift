@@ -45,7 +45,7 @@ final class AuditTrailTests: XCTestCase {
         let access = Access.apiKey(project: project, hash: keyHash)
         let receipt = Receipt(provider: .stripe, providerEventID: "evt_1", eventType: "invoice.paid", effectType: .creditGrant, timeoutSeconds: 60)
         try run(.receipt(project, access, receipt, IdempotencyToken(key: "r1", fingerprint: SecretHash(of: "r1"))))
-        let eventID = try XCTUnwrap(live.projects[project]?.events.rows.first?.id)
+        let eventID = try XCTUnwrap(live.projects[project]?.events.inCreationOrder.first?.id)
         try run(.result(project, access, ResultReport(event: .eventID(eventID.rawValue), status: .failed), IdempotencyToken(key: "r2", fingerprint: SecretHash(of: "r2"))))
         let incident = try XCTUnwrap(live.projects[project]?.incidentOrder.first)
         try run(.audited(.resolve(project, access, incident: incident.rawValue, note: "by hand"), by: .commandKey))

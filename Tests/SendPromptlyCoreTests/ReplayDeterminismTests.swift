@@ -45,7 +45,7 @@ final class ReplayDeterminismTests: XCTestCase {
                     effectType: .creditGrant, timeoutSeconds: Int64.random(in: 1...20, using: &random))
                 let key = "r\(Int.random(in: 0..<600, using: &random))"
                 run(.receipt(project, access, receipt, IdempotencyToken(key: key, fingerprint: SecretHash(of: key + receipt.providerEventID))))
-                eventIDs = live.projects[project]!.events.rows.map(\.id.rawValue)
+                eventIDs = live.projects[project]!.events.inCreationOrder.map(\.id.rawValue)
             case 4...6 where !eventIDs.isEmpty:
                 let event = eventIDs[Int.random(in: 0..<eventIDs.count, using: &random)]
                 let status: ResultStatus = Bool.random(using: &random) ? .success : .failed
@@ -145,7 +145,7 @@ final class ReplayDeterminismTests: XCTestCase {
     private static func versionTwoBytes(of state: ShardState, keys: [IdempotencyKeyDigest: String]) -> [UInt8] {
         var writer = BinaryWriter()
         state.encodeSnapshot(to: &writer) { project, writer in
-            writer.write(Array(project.events.rows))
+            writer.write(Array(project.events.inCreationOrder))
         } records: { project, writer in
             writer.write(varint: UInt64(project.idempotency.count))
             for record in project.idempotency.live {

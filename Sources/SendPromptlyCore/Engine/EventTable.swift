@@ -5,7 +5,8 @@
 /// Rows sit in one array rather than as dictionary values: a dictionary keeps a quarter or more
 /// of its buckets empty and rounds up to a power of two, which for a 96-byte event costs more
 /// than the event. The indexes map to a row number (4 bytes) instead. A snapshot walks the rows
-/// in order without sorting.
+/// in order without sorting. A removed event leaves a hole that the next compaction closes
+/// (once holes are half the rows): removing is O(1) amortised.
 ///
 /// A value owned by its ``ProjectState``; not thread-safe (the shard's actor serialises access).
 struct EventTable {
@@ -15,7 +16,9 @@ struct EventTable {
         let providerEventID: String
     }
 
-    private(set) var rows: ContiguousArray<EventRecord> = []
+    /// Nil where an event was removed.
+    private var rows: ContiguousArray<EventRecord?> = []
+    private var removedCount = 0
     private var rowsByID: [EventID: Int32] = [:]
     /// The first event that carried each provider event id.
     private var rowsByProviderEvent: [ProviderEventKey: Int32] = [:]
@@ -26,13 +29,19 @@ struct EventTable {
     /// Events waiting for their result.
     private(set) var pendingCount = 0
 
-    var count: Int { rows.count }
-    var isEmpty: Bool { rows.isEmpty }
-    var last: EventRecord? { rows.last }
+    var count: Int { rows.count - removedCount }
+    var isEmpty: Bool { count == 0 }
+    /// The newest event.
+    var last: EventRecord? { rows.last { $0 != nil } ?? nil }
+
+    /// The events, oldest first.
+    var inCreationOrder: LazyMapSequence<LazyFilterSequence<ContiguousArray<EventRecord?>>, EventRecord> {
+        rows.lazy.filter { $0 != nil }.map { $0.unsafelyUnwrapped }
+    }
 
     /// The event `id`; setting replaces the event of that id, which must exist.
     subscript(id: EventID) -> EventRecord? {
-        get { rowsByID[id].map { rows[Int($0)] } }
+        get { rowsByID[id].flatMap { rows[Int($0)] } }
         set {
             guard let row = rowsByID[id], let newValue, newValue.id == id else {
                 preconditionFailure("only an existing event is replaced, by an event of its id")
@@ -43,13 +52,13 @@ struct EventTable {
 
     /// The first event the provider's `providerEventID` arrived with.
     func eventID(provider: Provider, providerEventID: String) -> EventID? {
-        rowsByProviderEvent[ProviderEventKey(provider: provider, providerEventID: providerEventID)].map { rows[Int($0)].id }
+        rowsByProviderEvent[ProviderEventKey(provider: provider, providerEventID: providerEventID)].flatMap { rows[Int($0)]?.id }
     }
 
     /// Adds `event`, newer than every event so far, and `timer` when it is pending. A provider
     /// event id seen before keeps pointing at its first event.
     mutating func append(_ event: EventRecord, timer: ReceiptTimer?) {
-        precondition(rows.last.map { $0.id < event.id } ?? true, "events are appended in id order")
+        precondition(last.map { $0.id < event.id } ?? true, "events are appended in id order")
         let row = Int32(rows.count)
         rows.append(event)
         timers.append(timer)
@@ -66,6 +75,42 @@ struct EventTable {
         timers[row] = nil
         pendingCount -= 1
         return timer
+    }
+
+    /// Removes a finished event and its provider id (a redelivery afterwards is a new event).
+    ///
+    /// - Returns: the event; nil when there is none, or when it is pending (a pending event is
+    ///   never removed: its deadline still has to fire).
+    @discardableResult
+    mutating func remove(_ id: EventID) -> EventRecord? {
+        guard let row = rowsByID[id].map(Int.init), timers[row] == nil, let event = rows[row] else { return nil }
+        rowsByID[id] = nil
+        let key = ProviderEventKey(provider: event.provider, providerEventID: event.providerEventID)
+        if rowsByProviderEvent[key] == Int32(row) { rowsByProviderEvent[key] = nil }
+        rows[row] = nil
+        removedCount += 1
+        if rows.count >= 1024, removedCount * 2 >= rows.count { compact() }
+        return event
+    }
+
+    /// Closes the holes: rows and timers move up, and the indexes learn the new row numbers.
+    private mutating func compact() {
+        var kept = ContiguousArray<EventRecord?>()
+        var keptTimers = ContiguousArray<ReceiptTimer?>()
+        kept.reserveCapacity(count)
+        keptTimers.reserveCapacity(count)
+        var newRow: [Int32] = Array(repeating: -1, count: rows.count)
+        for (row, event) in rows.enumerated() where event != nil {
+            newRow[row] = Int32(kept.count)
+            kept.append(event)
+            keptTimers.append(timers[row])
+        }
+        // `mapValues` keeps each table's layout: no key is hashed again.
+        rowsByID = rowsByID.mapValues { newRow[Int($0)] }
+        rowsByProviderEvent = rowsByProviderEvent.mapValues { newRow[Int($0)] }
+        rows = kept
+        timers = keptTimers
+        removedCount = 0
     }
 
     mutating func reserveCapacity(_ count: Int) {

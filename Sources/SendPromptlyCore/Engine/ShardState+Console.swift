@@ -153,7 +153,7 @@ extension ShardState {
             guard instant >= start, instant <= now else { return nil }
             return min(Int((instant.millisecondsSinceEpoch - start.millisecondsSinceEpoch) / 60_000), count - 1)
         }
-        for event in project.events.rows {
+        for event in project.events.inCreationOrder {
             if let index = bucket(event.acceptedAt) { minutes[index].receipts += 1 }
             if let resultAt = event.resultAt, let index = bucket(resultAt) {
                 durations[index].append(resultAt.millisecondsSinceEpoch - event.acceptedAt.millisecondsSinceEpoch)

@@ -10,7 +10,7 @@ extension ShardState {
     public func encodeSnapshot(to writer: inout BinaryWriter) {
         encodeSnapshot(to: &writer) { project, writer in
             var events = EventColumns(capacity: project.events.count)
-            for event in project.events.rows { events.append(event) }
+            for event in project.events.inCreationOrder { events.append(event) }
             events.write(to: &writer)
         } records: { project, writer in
             var records = IdempotencyColumns(capacity: project.idempotency.count)

@@ -14,7 +14,7 @@ public struct BenchmarkProject {
     ) {
         self.start = start
         state = ShardState.initial(shard: 0, now: start)
-        project = ProjectID("prj_01KB7BENCHMARK00000000000")!
+        project = ProjectID("prj_01KB7BENCHMARK000000000000")!
         let key = SecretHash(of: "sk_benchmark")
         access = .apiKey(project: project, hash: key)
         _ = try! state.apply(

@@ -7,7 +7,7 @@ final class ProjectState {
     var keys: [KeyID: APIKeyRecord] = [:]
     var keyIDsByHash: [SecretHash: KeyID] = [:]
     var events = EventTable()
-    var incidents: [IncidentID: Incident] = [:]
+    var incidents = IncidentTable()
     /// Incident ids in creation order, which is also their sort order.
     var incidentOrder: [IncidentID] = []
     var idempotency = IdempotencyTable()

@@ -11,12 +11,26 @@ import SendPromptlyCore
 enum RequestGuards {
     static let payloadTooLarge = APIError(.contentTooLarge, "payload_too_large", "the body is larger than the server accepts")
 
-    /// The bearer token of `Authorization`, or `unauthorized`.
+    /// The bearer token of `Authorization`, or `unauthorized`: the scheme `Bearer` in any case
+    /// after optional spaces, a space, then the token with leading whitespace dropped.
+    ///
+    /// Read byte by byte rather than split and lowercased, since every API request runs it; no
+    /// scheme other than the ASCII letters of `bearer` lowercases to them, so this accepts what
+    /// `lowercased() == "bearer"` accepts.
     static func bearerToken(_ headers: HTTPFields) throws(APIError) -> Substring {
         guard let header = headers[.authorization] else { throw .unauthorized }
-        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw .unauthorized }
-        return parts[1].drop(while: \.isWhitespace)
+        let value = Substring(header)
+        let bytes = value.utf8
+        let space = UInt8(ascii: " ")
+        guard let schemeStart = bytes.firstIndex(where: { $0 != space }),
+              let schemeEnd = bytes[schemeStart...].firstIndex(of: space),
+              bytes[schemeStart..<schemeEnd].elementsEqual("bearer".utf8, by: { $0 | 0x20 == $1 })
+        else { throw .unauthorized }
+        let rest = value[bytes.index(after: schemeEnd)...]
+        guard !rest.isEmpty else { throw .unauthorized }
+        // Most tokens start with a visible ASCII character; only the others need `Character`.
+        guard let first = rest.utf8.first, first > space, first < 0x80 else { return rest.drop(while: \.isWhitespace) }
+        return rest
     }
 
     /// `missing_accept_header` without an `Accept`, `not_acceptable` when it rules out JSON.
@@ -46,6 +60,9 @@ enum RequestGuards {
             if allowEmpty, headers[.contentLength].map({ $0 == "0" }) ?? true { return }
             throw APIError(.unsupportedMediaType, "unsupported_media_type", "send Content-Type: application/json")
         }
+        // What nearly every client sends, decided without Foundation's trimming and lowercasing
+        // (5% of an ingest request's CPU in a profile).
+        if contentType == "application/json" { return }
         let mediaType = contentType.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
         guard mediaType == "application/json" else {
             throw APIError(.unsupportedMediaType, "unsupported_media_type", "send Content-Type: application/json")
@@ -76,9 +93,10 @@ enum RequestGuards {
                 "send an Idempotency-Key header of 1 to 255 visible ASCII characters")
         }
         var hasher = SHA256()
-        hasher.update(data: Array(path.utf8))
-        hasher.update(data: [0])
-        hasher.update(data: body.readableBytesView)
+        var path = path
+        path.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        withUnsafeBytes(of: UInt8(0)) { hasher.update(bufferPointer: $0) }
+        body.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
         return IdempotencyToken(key: key, fingerprint: SecretHash(digest: hasher.finalize()))
     }
 

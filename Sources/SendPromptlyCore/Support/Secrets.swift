@@ -13,12 +13,13 @@ public struct SecretHash: Hashable, Sendable {
         self.init(digest: SHA256.hash(data: Array(secret.utf8)))
     }
 
+    /// The digest's bytes as four big-endian words, read in place (every ingest request hashes
+    /// its body, so this runs once a request).
     public init(digest: SHA256.Digest) {
-        var words: [UInt64] = [0, 0, 0, 0]
-        for (index, byte) in digest.enumerated() {
-            words[index / 8] = words[index / 8] << 8 | UInt64(byte)
+        words = digest.withUnsafeBytes { bytes in
+            func word(_ index: Int) -> UInt64 { UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: index * 8, as: UInt64.self)) }
+            return (word(0), word(1), word(2), word(3))
         }
-        self.words = (words[0], words[1], words[2], words[3])
     }
 
     public init(words: (UInt64, UInt64, UInt64, UInt64)) {

@@ -67,6 +67,8 @@ final class IngestChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private var isActive = true
     private var date = (second: Int64(0), field: HTTPField(name: .date, value: ""))
     private var apiKeys = APIKeyHashCache()
+    /// The metric handles of this connection's last answer: most answers repeat its route and status.
+    private var recorder: HTTPMetrics.Recorder?
     /// The answer's body as it is serialised, emptied (keeping its capacity) for each answer.
     private var answerBytes: [UInt8] = []
 
@@ -207,8 +209,11 @@ final class IngestChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private func finish(status: HTTPResponse.Status, body: JSON, headers: HTTPFields, context: ChannelHandlerContext) {
         guard let call else { preconditionFailure("an answer needs a call") }
         let (seconds, attoseconds) = (ContinuousClock.now - call.started).components
-        front.metrics.record(
-            route: call.route, status: Int(status.code), nanoseconds: seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        let code = Int(status.code)
+        if recorder?.route != call.route || recorder?.status != code {
+            recorder = front.metrics.recorder(route: call.route, status: code)
+        }
+        recorder?.record(nanoseconds: seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
         let closing = call.head.headerFields[.connection]?.lowercased().contains("close") ?? false
         self.call = nil
         state = .idle

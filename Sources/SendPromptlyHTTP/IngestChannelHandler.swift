@@ -214,7 +214,7 @@ final class IngestChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
             recorder = front.metrics.recorder(route: call.route, status: code)
         }
         recorder?.record(nanoseconds: seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-        let closing = call.head.headerFields[.connection]?.lowercased().contains("close") ?? false
+        let closing = RequestGuards.value(of: .connection, in: call.head.headerFields)?.lowercased().contains("close") ?? false
         self.call = nil
         state = .idle
         guard isActive else { return }

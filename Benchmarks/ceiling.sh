@@ -6,8 +6,10 @@
 #   2. receipts into `sendpromptly serve --durability fsync`, then `batch`;
 #   3. receipt-plus-result pairs (Benchmarks/ingest.lua) with `fsync`.
 #
-# Each of ours runs on a fresh data directory. Prints requests/s and the ratio to nginx, and
-# the latency percentiles wrk reports.
+# Each of ours runs on a fresh data directory. Prints requests/s and the ratio to nginx, the
+# latency percentiles wrk reports, and for ours the server's CPU time (user + system, from
+# /proc) per request: on a machine shared with other work, that figure moves far less than
+# requests/s does.
 #
 #   Benchmarks/ceiling.sh [seconds per run, default 10]
 #
@@ -21,14 +23,24 @@ binary=${SENDPROMPTLY_BINARY:-.build-release/release/sendpromptly}
 admin=benchmark-admin-token-0123456789
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
-declare -A rates latencies
+declare -A rates latencies cpu
+server=
+
+# The CPU time (user + system, in clock ticks) the server has used so far.
+server_ticks() { awk '{print $14 + $15}' "/proc/$server/stat"; }
 
 run_wrk() { # name url [wrk args...]
   local name=$1 url=$2; shift 2
-  local output
+  local output before=0
+  [[ -n $server ]] && before=$(server_ticks)
   output=$(wrk -t1 -c"$connections" -d"${duration}s" --latency "$@" "$url")
   rates[$name]=$(echo "$output" | awk '/Requests\/sec/ {print $2}')
   latencies[$name]=$(echo "$output" | awk '/^ +(50|99)%/ {printf "%s=%s ", $1, $2}')
+  if [[ -n $server ]]; then
+    local requests
+    requests=$(echo "$output" | awk '/requests in/ {print $1}')
+    cpu[$name]=$(echo "($(server_ticks) - $before) * 1000000 / $(getconf CLK_TCK) / $requests" | bc -l)
+  fi
   if echo "$output" | grep -qE "Non-2xx|Socket errors"; then
     echo "$name: $(echo "$output" | grep -E "Non-2xx|Socket errors")" >&2
   fi
@@ -82,7 +94,8 @@ serve fsync
 SENDPROMPTLY_KEY=$key run_wrk "pairs-fsync" "$url" -s Benchmarks/ingest.lua
 stop
 
-printf '\n%-16s %12s %9s   %s\n' run "requests/s" "vs nginx" "latency"
+printf '\n%-16s %12s %9s %14s   %s\n' run "requests/s" "vs nginx" "server µs/req" "latency"
 for name in nginx receipts-fsync receipts-batch pairs-fsync; do
-  printf '%-16s %12.0f %9.2f   %s\n' "$name" "${rates[$name]}" "$(echo "${rates[$name]} / ${rates[nginx]}" | bc -l)" "${latencies[$name]}"
+  printf '%-16s %12.0f %9.2f %14s   %s\n' "$name" "${rates[$name]}" "$(echo "${rates[$name]} / ${rates[nginx]}" | bc -l)" \
+    "$([[ -n ${cpu[$name]:-} ]] && printf '%.1f' "${cpu[$name]}" || echo -)" "${latencies[$name]}"
 done

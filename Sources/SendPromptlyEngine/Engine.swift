@@ -81,7 +81,13 @@ public final class Engine: Sendable {
     /// issued by this engine. Revocation and scope are checked by the project's shard.
     public func access(forAPIKey key: Substring) throws(EngineError) -> Access {
         guard SecretFormat.isWellFormedAPIKey(key) else { throw .unauthorized }
-        let hash = SecretHash(of: String(key))
+        return try access(forAPIKeyHash: SecretHash(of: String(key)))
+    }
+
+    /// ``access(forAPIKey:)`` for a caller that kept the hash of a key this method's sibling
+    /// accepted before (a connection presenting the same key again): no hashing, only the
+    /// lookup, so a key issued, or a project moved, since then is seen as it is now.
+    public func access(forAPIKeyHash hash: SecretHash) throws(EngineError) -> Access {
         guard let project = directory.project(forKeyHash: hash) else { throw .unauthorized }
         return .apiKey(project: project, hash: hash)
     }

@@ -65,7 +65,12 @@ final class IngestChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private var waiting = CircularBuffer<HTTPRequestPart>()
     private var readHeld = false
     private var isActive = true
-    private var date: (second: Int64, text: String) = (0, "")
+    private var date = (second: Int64(0), field: HTTPField(name: .date, value: ""))
+    private var apiKeys = APIKeyHashCache()
+    /// The metric handles of this connection's last answer: most answers repeat its route and status.
+    private var recorder: HTTPMetrics.Recorder?
+    /// The answer's body as it is serialised, emptied (keeping its capacity) for each answer.
+    private var answerBytes: [UInt8] = []
 
     init(front: Front) {
         self.front = front
@@ -173,7 +178,7 @@ final class IngestChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private func checkedCommand(_ call: Call) throws(APIError) -> ShardCommand {
         let headers = call.head.headerFields
         try RequestGuards.requireAcceptsJSON(headers)
-        let access = try API.keyAccess(headers, engine: call.engine)
+        let access = try apiKeys.access(headers, engine: call.engine)
         try RequestGuards.requireJSONContentType(headers)
         if call.bodyTooLarge || RequestGuards.declaresBodyOver(front.maximumBodyBytes, headers) {
             throw RequestGuards.payloadTooLarge
@@ -204,22 +209,28 @@ final class IngestChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private func finish(status: HTTPResponse.Status, body: JSON, headers: HTTPFields, context: ChannelHandlerContext) {
         guard let call else { preconditionFailure("an answer needs a call") }
         let (seconds, attoseconds) = (ContinuousClock.now - call.started).components
-        front.metrics.record(
-            route: call.route, status: Int(status.code), nanoseconds: seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-        let closing = call.head.headerFields[.connection]?.lowercased().contains("close") ?? false
+        let code = Int(status.code)
+        if recorder?.route != call.route || recorder?.status != code {
+            recorder = front.metrics.recorder(route: call.route, status: code)
+        }
+        recorder?.record(nanoseconds: seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        let closing = RequestGuards.value(of: .connection, in: call.head.headerFields)?.lowercased().contains("close") ?? false
         self.call = nil
         state = .idle
         guard isActive else { return }
-        var bytes = context.channel.allocator.buffer(capacity: 160)
-        bytes.writeString(body.serialized)
+        answerBytes.removeAll(keepingCapacity: true)
+        body.write(to: &answerBytes)
+        var bytes = context.channel.allocator.buffer(capacity: answerBytes.count)
+        bytes.writeBytes(answerBytes)
+        // Appended, not set: nothing is there to replace, and the fixed fields are made once.
         var fields = HTTPFields()
-        fields.reserveCapacity(6 + headers.count)
-        fields[.contentType] = "application/json"
-        fields[.contentLength] = String(bytes.readableBytes)
+        fields.reserveCapacity(5 + headers.count)
+        fields.append(Self.contentTypeJSON)
+        fields.append(HTTPField(name: .contentLength, value: String(bytes.readableBytes)))
         fields.append(contentsOf: headers)
-        fields[.date] = currentDate()
-        fields[.server] = "sendpromptly"
-        if closing { fields[.connection] = "close" }
+        fields.append(currentDate())
+        fields.append(Self.serverName)
+        if closing { fields.append(Self.connectionClose) }
         context.write(wrapOutboundOut(.head(HTTPResponse(status: status, headerFields: fields))), promise: nil)
         context.write(wrapOutboundOut(.body(bytes)), promise: nil)
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
@@ -240,12 +251,16 @@ final class IngestChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
         }
     }
 
-    /// The `Date` header, formatted at most once a second per connection.
-    private func currentDate() -> String {
+    private static let contentTypeJSON = HTTPField(name: .contentType, value: "application/json")
+    private static let serverName = HTTPField(name: .server, value: "sendpromptly")
+    private static let connectionClose = HTTPField(name: .connection, value: "close")
+
+    /// The `Date` field, formatted at most once a second per connection.
+    private func currentDate() -> HTTPField {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         let second = Int64(now.tv_sec)
-        if second != date.second { date = (second, HTTPDate.format(secondsSinceEpoch: second)) }
-        return date.text
+        if second != date.second { date = (second, HTTPField(name: .date, value: HTTPDate.format(secondsSinceEpoch: second))) }
+        return date.field
     }
 }

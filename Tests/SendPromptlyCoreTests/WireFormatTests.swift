@@ -32,6 +32,17 @@ final class WireFormatTests: XCTestCase {
         XCTAssertEqual(try JSON.parse(Array(text.utf8)), value)
     }
 
+    func testJSONWritesEachEscapeAndCopiesEverythingElse() throws {
+        let text = "a\"b\\c\n\r\t\u{01}\u{1F}<>&\u{2028}\u{2029}é😀\u{2027}/z"
+        let expected = #""a\"b\\c\n\r\t\u0001\u001f\u003c\u003e\u0026\u2028\u2029é😀\#u{2027}/z""#
+        XCTAssertEqual(JSON.string(text).serialized, expected)
+        var bytes = Array("kept".utf8)
+        JSON.object([("k", .string(text)), ("e", "")]).write(to: &bytes)
+        XCTAssertEqual(String(decoding: bytes, as: UTF8.self), "kept{\"k\":\(expected),\"e\":\"\"}", "appends to what is there")
+        XCTAssertEqual(try JSON.parse(bytes.dropFirst(4)), .object([("k", .string(text)), ("e", "")]))
+        XCTAssertEqual(try JSON.parse(bytes.dropFirst(4).lazy.map { $0 }), .object([("k", .string(text)), ("e", "")]), "bytes not in one piece")
+    }
+
     /// Found by the contract test: an offset moved an instant before year 0000, which then
     /// printed as `00-1-12-31T00:01:00.000Z` in every answer about the event.
     func testRFC3339RefusesOffsetsThatLeaveTheFourDigitYears() {

@@ -35,9 +35,9 @@ final class IngestConnectionTests: XCTestCase {
         return try Answer(try XCTUnwrap(text, "the server closed the connection instead of answering"))
     }
 
-    private static func receipt(_ key: String, event: String, extraHeaders: String = "") -> String {
+    private static func receipt(_ key: String, event: String, extraHeaders: String = "", scheme: String = "Bearer ") -> String {
         let body = #"{"provider": "stripe", "provider_event_id": "\#(event)", "event_type": "invoice.paid", "effect_type": "credit_grant"}"#
-        return "POST /api/v1/receipt HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer \(key)\r\nAccept: application/json\r\n"
+        return "POST /api/v1/receipt HTTP/1.1\r\nHost: test\r\nAuthorization: \(scheme)\(key)\r\nAccept: application/json\r\n"
             + "Content-Type: application/json\r\nIdempotency-Key: receipt-\(event)\r\n\(extraHeaders)Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
     }
 
@@ -71,6 +71,44 @@ final class IngestConnectionTests: XCTestCase {
                 XCTAssertEqual(answer.header("Server"), "sendpromptly")
                 XCTAssertNotNil(answer.header("Date"))
             }
+        }
+    }
+
+    /// A connection keeps the hash of the last API key it presented (hashing it once): every
+    /// request is still answered for the key it carries, and a key revoked mid-connection is
+    /// refused on that connection at once.
+    func testOneConnectionGetsEachKeysAnswerAndARevocationAtOnce() async throws {
+        try await APIHarness.run { api in
+            let (first, _) = try await api.createProject("First")
+            let (second, secondKey) = try await api.createProject("Second")
+            let created = try await api.request(
+                .post, "/admin/v1/projects/\(first)/keys", bearer: APIHarness.adminToken, body: #"{"label": "worker"}"#)
+            let workerKey = try XCTUnwrap(created.string("api_key"))
+            let keyID = try XCTUnwrap(created.string("key_id"))
+            let unknownKey = "sk_" + String(repeating: "A", count: 40)
+            let connection = try await RawConnection.connect(port: try XCTUnwrap(api.client.port))
+            let sends: [(key: String, scheme: String)] = [
+                (workerKey, "Bearer "), (unknownKey, "Bearer "), (workerKey, "bearer   "), (secondKey, "BEARER "),
+                (workerKey, "Bearer"), (workerKey, "Basic "), (workerKey, "Bearer "),
+            ]
+            var statuses: [Int] = []
+            for (index, send) in sends.enumerated() {
+                try await connection.send(Self.receipt(send.key, event: "evt_\(index)", scheme: send.scheme))
+                statuses.append(try await Self.nextAnswer(connection).status)
+            }
+            XCTAssertEqual(statuses, [202, 401, 202, 202, 401, 401, 202])
+
+            let revoked = try await api.request(.delete, "/admin/v1/projects/\(first)/keys/\(keyID)", bearer: APIHarness.adminToken)
+            XCTAssertEqual(revoked.status, .ok)
+            try await connection.send(Self.receipt(workerKey, event: "evt_revoked"))
+            let refused = try await Self.nextAnswer(connection)
+            await connection.close()
+            XCTAssertEqual(refused.status, 401)
+            XCTAssertEqual(refused.json?["error"]?["code"], .string("unauthorized"))
+            let firstPending = try await api.pendingReceipts(project: first)
+            let secondPending = try await api.pendingReceipts(project: second)
+            XCTAssertEqual(firstPending, 3, "the worker key's accepted receipts, in its own project")
+            XCTAssertEqual(secondPending, 1, "the other project's key created its receipt there")
         }
     }
 

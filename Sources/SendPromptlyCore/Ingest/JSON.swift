@@ -44,7 +44,12 @@ public enum JSON: Equatable, Sendable {
 
     /// Parses a whole UTF-8 document; trailing non-space bytes and invalid UTF-8 are errors.
     public static func parse<Bytes: Collection>(_ bytes: Bytes) throws(SyntaxError) -> JSON where Bytes.Element == UInt8 {
-        let buffer = Array(bytes)
+        // Contiguous bytes (a request body's buffer, an array) are parsed where they lie.
+        let parsed = bytes.withContiguousStorageIfAvailable { buffer in Result { () throws(SyntaxError) in try parse(buffer) } }
+        return try (parsed ?? Array(bytes).withUnsafeBufferPointer { buffer in Result { () throws(SyntaxError) in try parse(buffer) } }).get()
+    }
+
+    private static func parse(_ buffer: UnsafeBufferPointer<UInt8>) throws(SyntaxError) -> JSON {
         var parser = Parser(bytes: buffer)
         let value = try parser.parseValue(depth: 0)
         parser.skipWhitespace()
@@ -54,64 +59,84 @@ public enum JSON: Equatable, Sendable {
 
     /// Compact UTF-8 serialisation.
     public var serialized: String {
-        var output = ""
+        var output: [UInt8] = []
         write(to: &output)
-        return output
+        return String(decoding: output, as: UTF8.self)
     }
 
-    public func write(to output: inout String) {
+    /// Appends the compact UTF-8 serialisation to `output`. Written as bytes rather than
+    /// appended to a `String` scalar by scalar: a caller answering many requests keeps one
+    /// array and empties it between them (keeping its capacity), so an answer allocates nothing.
+    public func write(to output: inout [UInt8]) {
         switch self {
-        case .null: output += "null"
-        case .bool(let value): output += value ? "true" : "false"
-        case .integer(let value): output += String(value)
+        case .null: output.append(contentsOf: "null".utf8)
+        case .bool(let value): output.append(contentsOf: (value ? "true" : "false").utf8)
+        case .integer(let value): output.append(contentsOf: String(value).utf8)
         case .number(let value):
-            output += value.isFinite ? String(value) : "null"
+            output.append(contentsOf: (value.isFinite ? String(value) : "null").utf8)
         case .string(let value): JSON.writeString(value, to: &output)
         case .array(let values):
-            output += "["
+            output.append(UInt8(ascii: "["))
             for (index, value) in values.enumerated() {
-                if index > 0 { output += "," }
+                if index > 0 { output.append(UInt8(ascii: ",")) }
                 value.write(to: &output)
             }
-            output += "]"
+            output.append(UInt8(ascii: "]"))
         case .object(let members):
-            output += "{"
+            output.append(UInt8(ascii: "{"))
             for (index, (key, value)) in members.enumerated() {
-                if index > 0 { output += "," }
+                if index > 0 { output.append(UInt8(ascii: ",")) }
                 JSON.writeString(key, to: &output)
-                output += ":"
+                output.append(UInt8(ascii: ":"))
                 value.write(to: &output)
             }
-            output += "}"
+            output.append(UInt8(ascii: "}"))
         }
     }
 
-    private static func writeString(_ value: String, to output: inout String) {
-        output += "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            case "<", ">", "&", "\u{2028}", "\u{2029}":
-                // Escaped so that JSON embedded in a page can never close a script element.
-                output += "\\u" + hex4(scalar.value)
-            default:
-                if scalar.value < 0x20 {
-                    output += "\\u" + hex4(scalar.value)
+    /// A string literal: runs of bytes that need no escape are copied whole; `"`, `\\`, the
+    /// control characters, and `<`, `>`, `&`, U+2028 and U+2029 (so that JSON embedded in a page
+    /// can never close a script element) are escaped.
+    private static func writeString(_ value: String, to output: inout [UInt8]) {
+        var value = value
+        output.append(UInt8(ascii: "\""))
+        value.withUTF8 { bytes in
+            var runStart = 0
+            var index = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                let escape: [UInt8]?
+                var length = 1
+                switch byte {
+                case UInt8(ascii: "\""): escape = Array(#"\""#.utf8)
+                case UInt8(ascii: "\\"): escape = Array(#"\\"#.utf8)
+                case UInt8(ascii: "\n"): escape = Array(#"\n"#.utf8)
+                case UInt8(ascii: "\r"): escape = Array(#"\r"#.utf8)
+                case UInt8(ascii: "\t"): escape = Array(#"\t"#.utf8)
+                case UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "&"), 0..<0x20: escape = unicodeEscape(UInt32(byte))
+                case 0xE2 where index + 2 < bytes.count && bytes[index + 1] == 0x80 && (bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9):
+                    escape = unicodeEscape(bytes[index + 2] == 0xA8 ? 0x2028 : 0x2029)
+                    length = 3
+                default: escape = nil
+                }
+                if let escape {
+                    output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+                    output.append(contentsOf: escape)
+                    index += length
+                    runStart = index
                 } else {
-                    output.unicodeScalars.append(scalar)
+                    index += 1
                 }
             }
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count]))
         }
-        output += "\""
+        output.append(UInt8(ascii: "\""))
     }
 
-    private static func hex4(_ value: UInt32) -> String {
-        let digits = String(value, radix: 16)
-        return String(repeating: "0", count: 4 - digits.count) + digits
+    /// `\\u` and four lowercase hex digits.
+    private static func unicodeEscape(_ value: UInt32) -> [UInt8] {
+        let digits = Array("0123456789abcdef".utf8)
+        return Array(#"\u"#.utf8) + [12, 8, 4, 0].map { digits[Int(value >> $0 & 0xF)] }
     }
 }
 
@@ -131,12 +156,15 @@ extension JSON {
     }
 }
 
+/// Reads bytes that outlive it: ``JSON/parse(_:)`` makes one for the span of a call.
 private struct Parser {
-    let bytes: [UInt8]
+    let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
 
     mutating func skipWhitespace() {
-        while index < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[index]) { index += 1 }
+        while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x0A || bytes[index] == 0x0D || bytes[index] == 0x09 {
+            index += 1
+        }
     }
 
     func error() -> JSON.SyntaxError { JSON.SyntaxError(offset: index) }
@@ -168,6 +196,8 @@ private struct Parser {
     mutating func parseObject(depth: Int) throws(JSON.SyntaxError) -> JSON {
         index += 1
         var members: [(String, JSON)] = []
+        // Room for a request body's usual members at once, rather than growing 1, 2, 4, 8.
+        members.reserveCapacity(8)
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
@@ -217,16 +247,16 @@ private struct Parser {
         }
         guard index < bytes.count else { throw error() }
         if bytes[index] == UInt8(ascii: "\"") {
-            guard let text = String(validating: bytes[start..<index], as: UTF8.self) else { throw error() }
+            guard let text = String(validating: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self) else { throw error() }
             index += 1
             return text
         }
         var scalars = String.UnicodeScalarView()
-        guard let prefix = String(validating: bytes[start..<index], as: UTF8.self) else { throw error() }
+        guard let prefix = String(validating: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self) else { throw error() }
         scalars.append(contentsOf: prefix.unicodeScalars)
         var runStart = index
         func flushRun(_ parser: Parser, to scalars: inout String.UnicodeScalarView) throws(JSON.SyntaxError) {
-            guard let run = String(validating: parser.bytes[runStart..<parser.index], as: UTF8.self) else {
+            guard let run = String(validating: UnsafeBufferPointer(rebasing: parser.bytes[runStart..<parser.index]), as: UTF8.self) else {
                 throw parser.error()
             }
             scalars.append(contentsOf: run.unicodeScalars)

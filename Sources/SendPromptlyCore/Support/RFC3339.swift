@@ -2,28 +2,47 @@
 /// (`2026-11-29T06:30:00.000Z`). Hand-written because Foundation's formatters are slow and
 /// not `Sendable`-friendly on Linux, and the format is fixed.
 public enum RFC3339 {
-    /// Formats `timestamp` as `YYYY-MM-DDTHH:MM:SS.mmmZ`.
+    /// Formats `timestamp` as `YYYY-MM-DDTHH:MM:SS.mmmZ`. (A year outside 0000...9999, which
+    /// ``parse(_:)`` never gives, keeps all its digits and its sign.)
+    ///
+    /// The digits go straight into the string's storage, one allocation in all: every receipt's
+    /// answer carries one of these, and appending piece by piece cost 2% of a receipt's CPU.
     public static func format(_ timestamp: Timestamp) -> String {
         let (days, millisOfDay) = floorDivide(timestamp.millisecondsSinceEpoch, 86_400_000)
         let (year, month, day) = civil(fromDays: days)
         let seconds = millisOfDay / 1000
-        var text = ""
-        text.reserveCapacity(24)
-        append(year, width: 4, to: &text)
-        text.append("-")
-        append(month, width: 2, to: &text)
-        text.append("-")
-        append(day, width: 2, to: &text)
-        text.append("T")
-        append(seconds / 3600, width: 2, to: &text)
-        text.append(":")
-        append(seconds / 60 % 60, width: 2, to: &text)
-        text.append(":")
-        append(seconds % 60, width: 2, to: &text)
-        text.append(".")
-        append(millisOfDay % 1000, width: 3, to: &text)
-        text.append("Z")
-        return text
+        // 24 bytes for years of four digits; an Int64 of milliseconds has years of at most nine.
+        return String(unsafeUninitializedCapacity: 32) { text in
+            var end = 0
+            func put(_ value: Int64, width: Int, then separator: Character) {
+                if value < 0 {
+                    text[end] = UInt8(ascii: "-")
+                    end += 1
+                }
+                var magnitude = value.magnitude
+                var digits = 1
+                var rest = magnitude / 10
+                while rest > 0 {
+                    digits += 1
+                    rest /= 10
+                }
+                digits = max(width, digits)
+                for offset in stride(from: digits - 1, through: 0, by: -1) {
+                    text[end + offset] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                    magnitude /= 10
+                }
+                text[end + digits] = separator.asciiValue!
+                end += digits + 1
+            }
+            put(year, width: 4, then: "-")
+            put(month, width: 2, then: "-")
+            put(day, width: 2, then: "T")
+            put(seconds / 3600, width: 2, then: ":")
+            put(seconds / 60 % 60, width: 2, then: ":")
+            put(seconds % 60, width: 2, then: ".")
+            put(millisOfDay % 1000, width: 3, then: "Z")
+            return end
+        }
     }
 
     /// Parses an RFC 3339 date-time (`T` or space separator, optional fraction, `Z` or a

@@ -13,6 +13,8 @@ public struct SecretHash: Hashable, Sendable {
         self.init(digest: SHA256.hash(utf8Of: secret))
     }
 
+    /// The digest's bytes as four big-endian words, read in place (every ingest request hashes
+    /// its body, so this runs once a request).
     public init(digest: SHA256.Digest) {
         self.words = digest.withUnsafeBytes { bytes in
             (bytes.bigEndianWord(at: 0), bytes.bigEndianWord(at: 8), bytes.bigEndianWord(at: 16), bytes.bigEndianWord(at: 24))

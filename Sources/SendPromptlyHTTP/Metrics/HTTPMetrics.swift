@@ -43,19 +43,38 @@ public final class HTTPMetrics: Sendable {
         handles = ManagedAtomic(Handles(requests: [:], latency: [:]))
     }
 
+    /// The handles of one (route, status) pair. A front answering many requests of the same
+    /// pair on one connection keeps its recorder and records through it, which skips even the
+    /// lookup by route and status.
+    public struct Recorder: Sendable {
+        public let route: String
+        public let status: Int
+        fileprivate let requests: Counter
+        fileprivate let latency: Timer
+
+        /// Counts one answered request that took `nanoseconds` from its head's arrival to its answer.
+        public func record(nanoseconds: Int64) {
+            requests.increment()
+            latency.recordNanoseconds(nanoseconds)
+        }
+    }
+
+    /// The recorder of `route` with `status`, made on the pair's first request.
+    public func recorder(route: String, status: Int) -> Recorder {
+        let key = Key(route: route, status: status)
+        let current = handles.load(ordering: .acquiring)
+        let (counter, timer) = if let counter = current.requests[key], let timer = current.latency[route] {
+            (counter, timer)
+        } else {
+            make(key)
+        }
+        return Recorder(route: route, status: status, requests: counter, latency: timer)
+    }
+
     /// Counts one answered request of `route` with `status`, which took `nanoseconds` from its
     /// head's arrival to its answer.
     public func record(route: String, status: Int, nanoseconds: Int64) {
-        let key = Key(route: route, status: status)
-        let current = handles.load(ordering: .acquiring)
-        if let counter = current.requests[key], let timer = current.latency[route] {
-            counter.increment()
-            timer.recordNanoseconds(nanoseconds)
-            return
-        }
-        let (counter, timer) = make(key)
-        counter.increment()
-        timer.recordNanoseconds(nanoseconds)
+        recorder(route: route, status: status).record(nanoseconds: nanoseconds)
     }
 
     private func make(_ key: Key) -> (Counter, Timer) {

@@ -62,8 +62,18 @@ struct IdentifierDeltas<Kind: IdentifierKind> {
 struct StringTable {
     private var indices: [String: Int] = [:]
     private var strings: [String] = []
+    /// The last string looked up and its index: neighbouring records mostly repeat it, and
+    /// comparing with it costs less than hashing.
+    private var last: (string: String, index: Int)?
 
     mutating func index(of string: String) -> Int {
+        if let last, last.string == string { return last.index }
+        let index = lookUp(string)
+        last = (string, index)
+        return index
+    }
+
+    private mutating func lookUp(_ string: String) -> Int {
         if let index = indices[string] { return index }
         strings.append(string)
         indices[string] = strings.count - 1
@@ -138,20 +148,22 @@ struct EventColumns {
     mutating func append(_ event: EventRecord) {
         count += 1
         if event.state == .pending { pending += 1 }
+        // Assembled once: an event keeps its receipt's fields apart (``EventRecord``).
+        let receipt = event.receipt
         ids.write(event.id, to: &idColumn)
-        indexColumn.write(varint: UInt64(providers.index(of: event.receipt.provider.rawValue)))
-        indexColumn.write(varint: UInt64(eventTypes.index(of: event.receipt.eventType)))
-        indexColumn.write(varint: UInt64(effectTypes.index(of: event.receipt.effectType.rawValue)))
+        indexColumn.write(varint: UInt64(providers.index(of: receipt.provider.rawValue)))
+        indexColumn.write(varint: UInt64(eventTypes.index(of: receipt.eventType)))
+        indexColumn.write(varint: UInt64(effectTypes.index(of: receipt.effectType.rawValue)))
         indexColumn.write(varint: UInt64(states.index(of: event.state.rawValue)))
         let acceptedAt = event.acceptedAt.millisecondsSinceEpoch
         timeColumn.write(acceptedAt &- previousAcceptedAt)
         timeColumn.write(event.timeoutAt.millisecondsSinceEpoch &- acceptedAt)
         previousAcceptedAt = acceptedAt
-        providerEventIDColumn.write(event.receipt.providerEventID)
-        referenceColumn.write(event.receipt.internalReference)
-        referenceColumn.write(event.receipt.shopifyShopDomain)
-        detailColumn.write(event.receipt.occurredAt)
-        detailColumn.write(event.receipt.timeoutSeconds)
+        providerEventIDColumn.write(receipt.providerEventID)
+        referenceColumn.write(receipt.internalReference)
+        referenceColumn.write(receipt.shopifyShopDomain)
+        detailColumn.write(receipt.occurredAt)
+        detailColumn.write(receipt.timeoutSeconds)
         detailColumn.write(event.incidentID)
         detailColumn.write(event.resultAt)
         detailColumn.write(event.lastError)

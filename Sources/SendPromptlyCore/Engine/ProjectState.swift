@@ -14,13 +14,15 @@ final class ProjectState {
     var keyIDsByHash: [SecretHash: KeyID] = [:]
     var events: [EventID: EventRecord] = [:]
     /// Event ids in creation order, which is also their sort order (a shard's identifiers
-    /// increase): a snapshot writes events in this order without sorting a million ids.
+    /// increase): a snapshot writes events in this order without sorting a million ids. May
+    /// hold ids of removed events until ``removeEvent(_:)`` compacts it.
     var eventOrder: [EventID] = []
     var eventIDsByProviderEvent: [ProviderEventKey: EventID] = [:]
     /// The deadline of each pending event.
     var timers: [EventID: ReceiptTimer] = [:]
     var incidents: [IncidentID: Incident] = [:]
-    /// Incident ids in creation order, which is also their sort order.
+    /// Incident ids in creation order, which is also their sort order. May hold ids of removed
+    /// incidents until ``removeIncident(_:)`` compacts it.
     var incidentOrder: [IncidentID] = []
     var idempotency: [String: IdempotencyRecord] = [:]
     /// Idempotency records in the order they were made, from `idempotencyOrderStart` on. A
@@ -62,6 +64,34 @@ final class ProjectState {
             idempotencyOrder.removeFirst(idempotencyOrderStart)
             idempotencyOrderStart = 0
         }
+    }
+
+    /// Forgets an event (retention, ShardState+Retention.swift): the event and its provider id,
+    /// so that a redelivery afterwards is a new event. Its id leaves `eventOrder` in batches,
+    /// once removed ids are half of it, so that removing costs O(1) amortised; readers of the
+    /// order skip ids no longer in `events`.
+    ///
+    /// - Returns: the event, nil when there was none.
+    func removeEvent(_ id: EventID) -> EventRecord? {
+        guard let event = events.removeValue(forKey: id) else { return nil }
+        let providerKey = ProviderEventKey(provider: event.receipt.provider, providerEventID: event.receipt.providerEventID)
+        if eventIDsByProviderEvent[providerKey] == id { eventIDsByProviderEvent[providerKey] = nil }
+        if eventOrder.count >= 1024, (eventOrder.count - events.count) * 2 >= eventOrder.count {
+            eventOrder.removeAll { events[$0] == nil }
+        }
+        return event
+    }
+
+    /// Forgets an incident (retention), leaving `incidentOrder` in batches as ``removeEvent(_:)``
+    /// does; the caller cancels any replay deadline it still had.
+    ///
+    /// - Returns: the incident, nil when there was none.
+    func removeIncident(_ id: IncidentID) -> Incident? {
+        guard let incident = incidents.removeValue(forKey: id) else { return nil }
+        if incidentOrder.count >= 1024, (incidentOrder.count - incidents.count) * 2 >= incidentOrder.count {
+            incidentOrder.removeAll { incidents[$0] == nil }
+        }
+        return incident
     }
 
     var openIncidentCount: Int {

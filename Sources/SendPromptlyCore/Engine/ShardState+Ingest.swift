@@ -1,7 +1,8 @@
 extension ShardState {
     /// Accepts a receipt and starts its deadline (section 3 of the wire contract).
     ///
-    /// The same `Idempotency-Key` with the same request within 24 hours answers the stored first
+    /// The same `Idempotency-Key` with the same request within the idempotency window (24 hours
+    /// unless ``RetentionPolicy`` says otherwise) answers the stored first
     /// answer; with another request it is `idempotencyKeyReused`. A repeated
     /// `(provider, provider_event_id)` under a new key answers the original event with
     /// `duplicate` set, without a second receipt or a longer deadline. A project over its
@@ -71,6 +72,7 @@ extension ShardState {
             case .success:
                 event.state = .succeeded
                 project.events[event.id] = event
+                retentionNoteFinished(event.id, in: project)
             case .failed:
                 event.state = .failed
                 event.lastError = report.error
@@ -148,7 +150,7 @@ extension ShardState {
     private func remember(_ answer: IdempotencyRecord.Answer, project: ProjectState, token: IdempotencyToken, now: Timestamp) {
         let record = IdempotencyRecord(
             projectID: project.id, token: token, answer: answer,
-            expiresAt: now.adding(seconds: IdempotencyToken.retentionSeconds))
+            expiresAt: now.adding(seconds: retention.idempotencyWindowSeconds))
         project.remember(record)
         wheel.schedule(record)
     }

@@ -9,8 +9,10 @@ extension ShardState {
     /// order they were made: equal states, however reached, encode to equal bytes.
     public func encodeSnapshot(to writer: inout BinaryWriter) {
         encodeSnapshot(to: &writer) { project, writer in
-            var events = EventColumns(capacity: project.eventOrder.count)
-            for id in project.eventOrder { events.append(project.events[id]!) }
+            var events = EventColumns(capacity: project.events.count)
+            for id in project.eventOrder {
+                if let event = project.events[id] { events.append(event) }
+            }
             events.write(to: &writer)
         } records: { project, writer in
             var records = IdempotencyColumns(capacity: project.idempotency.count)

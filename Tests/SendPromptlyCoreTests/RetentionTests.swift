@@ -47,21 +47,24 @@ final class RetentionTests: XCTestCase {
     }
 
     private func eventIsKept(_ id: EventID) -> Bool {
-        do {
-            _ = try state.event(id.rawValue, access: project.access, project: project.id, now: clock.now())
-            return true
-        } catch {
-            XCTAssertEqual(error, .notFound("no such event in this project"))
-            return false
+        isKept("no such event in this project") { now throws(EngineError) in
+            _ = try state.event(id.rawValue, access: project.access, project: project.id, now: now)
         }
     }
 
     private func incidentIsKept(_ id: IncidentID) -> Bool {
+        isKept("no such incident in this project") { now throws(EngineError) in
+            _ = try state.incident(id.rawValue, access: project.access, project: project.id, now: now)
+        }
+    }
+
+    /// Whether `read` finds its thing; anything but the documented `notFound` fails the test.
+    private func isKept(_ notFound: String, _ read: (Timestamp) throws(EngineError) -> Void) -> Bool {
         do {
-            _ = try state.incident(id.rawValue, access: project.access, project: project.id, now: clock.now())
+            try read(clock.now())
             return true
         } catch {
-            XCTAssertEqual(error, .notFound("no such incident in this project"))
+            XCTAssertEqual(error, .notFound(notFound))
             return false
         }
     }

@@ -51,10 +51,16 @@ public final class Engine: Sendable {
     ///   - shardCount: at least 1; the server's default is the number of cores.
     ///   - tickMilliseconds: the resolution of every deadline, and so the maximum lateness of a
     ///     timeout (plus the time between two ``advance()`` calls).
-    public convenience init(shardCount: Int, clock: any EngineClock, tickMilliseconds: Int64 = 100, quota: IngestQuota = .unlimited) {
+    ///   - retention: how long finished events and idempotency records stay.
+    public convenience init(
+        shardCount: Int, clock: any EngineClock, tickMilliseconds: Int64 = 100, quota: IngestQuota = .unlimited,
+        retention: RetentionPolicy = .standard
+    ) {
         let now = clock.now()
         self.init(
-            states: (0..<shardCount).map { ShardState.initial(shard: $0, now: now, tickMilliseconds: tickMilliseconds) },
+            states: (0..<shardCount).map {
+                ShardState.initial(shard: $0, now: now, tickMilliseconds: tickMilliseconds, retention: retention)
+            },
             clock: clock, journal: nil, quota: quota)
     }
 

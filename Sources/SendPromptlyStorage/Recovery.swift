@@ -27,10 +27,13 @@ public enum Recovery {
         public let description: String
     }
 
-    /// - Parameter requested: the shard count for a new data directory; existing data keeps the
-    ///   count it was written with. Nil takes whatever the data has.
+    /// - Parameters:
+    ///   - requested: the shard count for a new data directory; existing data keeps the count
+    ///     it was written with. Nil takes whatever the data has.
+    ///   - retention: what the shards keep, installed before the journal replays: the run that
+    ///     wrote the journal removed finished events and forgot idempotency keys by it.
     public static func recover(
-        directory: String, shardCount requested: Int?, now: Timestamp, logger: Logger
+        directory: String, shardCount requested: Int?, now: Timestamp, retention: RetentionPolicy = .standard, logger: Logger
     ) throws(Failure) -> Recovered {
         var notes: [String] = []
         func note(_ text: String) {
@@ -86,6 +89,7 @@ public enum Recovery {
             note("the data was written with \(states.count) shards; keeping \(states.count) (--shards \(requested) applies to a new data directory)")
         }
 
+        for state in states { state.retention = retention }
         let snapshotRead = ContinuousClock.now
         var replayed = 0
         for (name, segment) in segments {

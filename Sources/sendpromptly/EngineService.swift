@@ -28,6 +28,8 @@ struct EngineService: Service {
     let expiryInterval: Duration
     /// What every project is held to once recovery is done (never during the replay).
     let quota: IngestQuota
+    /// How long finished events and idempotency records stay, during the replay too.
+    let retention: RetentionPolicy
     let repairChannel: RepairChannel
     let repairPacing: OutboxPacing
     let alertChannel: AlertChannel
@@ -39,7 +41,8 @@ struct EngineService: Service {
 
     func run() async throws {
         let clock = SystemClock()
-        let recovered = try Recovery.recover(directory: directory, shardCount: shardCount, now: clock.now(), logger: logger)
+        let recovered = try Recovery.recover(
+            directory: directory, shardCount: shardCount, now: clock.now(), retention: retention, logger: logger)
         let journal = try JournalWriter(
             directory: directory, shardCount: recovered.states.count, nextSequence: recovered.nextSequence,
             durability: durability, batchInterval: batchInterval, logger: logger,

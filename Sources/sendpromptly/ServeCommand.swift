@@ -53,6 +53,16 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: help("Seconds between two snapshots of the engine (one more is written at shutdown).", "snapshot-interval", default: "60"))
     var snapshotInterval: Int?
 
+    @Option(help: help(
+        "How long a finished event (succeeded, or its incident resolved) and its incident stay after their last change; then the API answers 404 for them. Seconds, or a number with s, m, h or d (at least 1 minute).",
+        "retention", default: "30d"))
+    var retention: String?
+
+    @Option(help: help(
+        "How long the first answer to an Idempotency-Key is answered again. Seconds, or a number with s, m, h or d (at least 1 minute).",
+        "idempotency-window", default: "24h"))
+    var idempotencyWindow: String?
+
     @Option(help: help("Largest request body accepted, in bytes.", "max-body-bytes", default: "16384"))
     var maxBodyBytes: Int?
 
@@ -166,6 +176,11 @@ struct ServeCommand: AsyncParsableCommand {
         settings.allowInsecureRepairURLs = try setting.flag("allow-insecure-repair-urls", allowInsecureRepairURLs)
         settings.limits = try httpLimits(setting)
         let quota = try ingestQuota(setting)
+        let retentionPolicy = RetentionPolicy(
+            retentionSeconds: try setting.duration(
+                "retention", retention, default: RetentionPolicy.defaultRetentionSeconds, minimum: RetentionPolicy.minimumSeconds),
+            idempotencyWindowSeconds: try setting.duration(
+                "idempotency-window", idempotencyWindow, default: IdempotencyToken.retentionSeconds, minimum: RetentionPolicy.minimumSeconds))
         let shardCount = try setting.integer(
             "shards", shards, default: ProcessInfo.processInfo.activeProcessorCount, range: JournalFormat.shardCounts)
         let levelName = setting.string("log-level", logLevel) ?? "info"
@@ -238,7 +253,7 @@ struct ServeCommand: AsyncParsableCommand {
         let engineService = EngineService(
             directory: directory, shardCount: shardCount, durability: durabilityMode,
             batchInterval: .milliseconds(batchMilliseconds), snapshotInterval: .seconds(snapshotSeconds),
-            expiryInterval: settings.expiryInterval, quota: quota,
+            expiryInterval: settings.expiryInterval, quota: quota, retention: retentionPolicy,
             repairChannel: RepairChannel(client: deliveryClient, settings: repair), repairPacing: repair.pacing,
             alertChannel: alertChannel, alertPacing: alerts.pacing, slot: slot, readiness: readiness, metrics: metrics,
             logger: logger)

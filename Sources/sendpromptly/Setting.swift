@@ -44,6 +44,22 @@ struct Setting {
         return .milliseconds(Int64((seconds * 1000).rounded()))
     }
 
+    /// A duration in whole seconds, spelled as seconds (`600`) or with a unit: `600s`, `90m`,
+    /// `12h`, `30d`. Hand-written: the argument parser has no duration type, and Foundation's
+    /// formatters parse no such spelling.
+    func duration(_ flag: String, _ value: String?, default fallback: Int64, minimum: Int64) throws -> Int64 {
+        guard let text = string(flag, value) else { return fallback }
+        let units: [Character: Int64] = ["s": 1, "m": 60, "h": 3600, "d": 86_400]
+        let unit = text.last.flatMap { units[$0] }
+        let digits = unit == nil ? Substring(text) : text.dropLast()
+        // At most 100 years, checked before multiplying so that nothing overflows.
+        let maximum: Int64 = 3_153_600_000
+        guard let count = Int64(digits), count >= 0, count <= maximum / (unit ?? 1), count * (unit ?? 1) >= minimum else {
+            throw StartupError("--\(flag) must be a duration of at least \(minimum) seconds, like 600, 600s, 90m, 12h or 30d, not \(text)")
+        }
+        return count * (unit ?? 1)
+    }
+
     /// A flag set on the command line, or its variable set to `1`, `true` or `yes`.
     func flag(_ flag: String, _ value: Bool) throws -> Bool {
         if value { return true }

@@ -87,6 +87,9 @@ final class ServeCommandTests: XCTestCase {
             (["serve", "--port", "0", "--rate-limit", "fast"] + data, [:], "--rate-limit"),
             (["serve", "--port", "0", "--max-connections", "0"] + data, [:], "--max-connections"),
             (["serve", "--port", "0", "--request-timeout", "0"] + data, [:], "--request-timeout"),
+            (["serve", "--port", "0", "--retention", "59s"] + data, [:], "--retention"),
+            (["serve", "--port", "0", "--retention", "2w"] + data, [:], "--retention"),
+            (["serve", "--port", "0"] + data, ["SENDPROMPTLY_IDEMPOTENCY_WINDOW": "12x"], "--idempotency-window"),
         ]
         for (arguments, environment, expected) in cases {
             let process = try ServerProcess(arguments: arguments, environment: environment)

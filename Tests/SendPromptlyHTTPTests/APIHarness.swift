@@ -46,11 +46,11 @@ struct APIHarness: Sendable {
 
     static func run(
         _ setup: TestingSetup = .live, settings: ServerSettings = ServerSettings(), quota: IngestQuota = .unlimited,
-        metrics: ServerMetrics = ServerMetrics(registry: PrometheusCollectorRegistry()),
+        retention: RetentionPolicy = .standard, metrics: ServerMetrics = ServerMetrics(registry: PrometheusCollectorRegistry()),
         _ test: @Sendable (APIHarness) async throws -> Void
     ) async throws {
         let clock = ManualClock()
-        let engine = Engine(shardCount: 2, clock: clock, quota: quota)
+        let engine = Engine(shardCount: 2, clock: clock, quota: quota, retention: retention)
         let readiness = Readiness(ready: true)
         var settings = settings
         settings.port = 0

@@ -29,6 +29,10 @@ struct EventTable {
     /// Events waiting for their result.
     private(set) var pendingCount = 0
 
+    /// How far the retention sweep has come (ShardState+Retention.swift): every row before it
+    /// has been looked at. A compaction keeps it before the same events.
+    private(set) var sweepFront = 0
+
     var count: Int { rows.count - removedCount }
     var isEmpty: Bool { count == 0 }
     /// The newest event.
@@ -48,6 +52,24 @@ struct EventTable {
             }
             rows[Int(row)] = newValue
         }
+    }
+
+    /// The event at the sweep's front, nil at the end; ``passFront()`` moves past it.
+    mutating func eventAtFront() -> EventRecord? {
+        while sweepFront < rows.count {
+            if let event = rows[sweepFront] { return event }
+            sweepFront += 1
+        }
+        return nil
+    }
+
+    mutating func passFront() {
+        sweepFront += 1
+    }
+
+    /// Whether the sweep's front has passed event `id`.
+    func isBehindSweepFront(_ id: EventID) -> Bool {
+        rowsByID[id].map { Int($0) < sweepFront } ?? false
     }
 
     /// The first event the provider's `providerEventID` arrived with.
@@ -100,11 +122,14 @@ struct EventTable {
         kept.reserveCapacity(count)
         keptTimers.reserveCapacity(count)
         var newRow: [Int32] = Array(repeating: -1, count: rows.count)
+        var newFront = 0
         for (row, event) in rows.enumerated() where event != nil {
             newRow[row] = Int32(kept.count)
             kept.append(event)
             keptTimers.append(timers[row])
+            if row < sweepFront { newFront = kept.count }
         }
+        sweepFront = newFront
         // `mapValues` keeps each table's layout: no key is hashed again.
         rowsByID = rowsByID.mapValues { newRow[Int($0)] }
         rowsByProviderEvent = rowsByProviderEvent.mapValues { newRow[Int($0)] }

@@ -34,12 +34,18 @@ struct IdempotencyTable {
     }
 
     /// Forgets the records at the front that expire at or before `now` (milliseconds).
-    mutating func forget(through now: Int64) {
+    ///
+    /// - Returns: how many it forgot.
+    @discardableResult
+    mutating func forget(through now: Int64) -> Int {
+        var forgotten = 0
         while let first = records.first, first.expiresAt <= now {
             positions[first.keyDigest] = nil
             records.removeFirst()
             firstPosition += 1
+            forgotten += 1
         }
+        return forgotten
     }
 
     mutating func reserveCapacity(_ count: Int) {

@@ -8,7 +8,8 @@ final class ProjectState {
     var keyIDsByHash: [SecretHash: KeyID] = [:]
     var events = EventTable()
     var incidents = IncidentTable()
-    /// Incident ids in creation order, which is also their sort order.
+    /// Incident ids in creation order, which is also their sort order. May hold ids of removed
+    /// incidents until ``removeIncident(_:)`` compacts it.
     var incidentOrder: [IncidentID] = []
     var idempotency = IdempotencyTable()
     /// The result deadline of each delivered replay.
@@ -19,6 +20,27 @@ final class ProjectState {
         self.settings = settings
         self.signingSecrets = SigningSecrets(current: signingSecret)
         self.createdAt = createdAt
+    }
+
+    /// Forgets a finished event (retention, ShardState+Retention.swift) and its provider id, so
+    /// that a redelivery afterwards is a new event.
+    ///
+    /// - Returns: the event, nil when there was none or it is pending.
+    func removeEvent(_ id: EventID) -> EventRecord? {
+        events.remove(id)
+    }
+
+    /// Forgets an incident (retention). Its id leaves `incidentOrder` in batches, once removed
+    /// ids are half of it, so that removing costs O(1) amortised; readers of the order skip ids
+    /// no longer in `incidents`. The caller cancels any replay deadline it still had.
+    ///
+    /// - Returns: the incident, nil when there was none.
+    func removeIncident(_ id: IncidentID) -> Incident? {
+        guard let incident = incidents.removeValue(forKey: id) else { return nil }
+        if incidentOrder.count >= 1024, (incidentOrder.count - incidents.count) * 2 >= incidentOrder.count {
+            incidentOrder.removeAll { incidents[$0] == nil }
+        }
+        return incident
     }
 
     var openIncidentCount: Int {

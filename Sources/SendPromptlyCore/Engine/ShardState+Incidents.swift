@@ -1,13 +1,14 @@
 extension ShardState {
     /// Expires every deadline due at `now`: pending receipts become `timed_out` incidents
-    /// (each once), delivered replays without a result put their incident back to `open`, and
-    /// idempotency records older than 24 hours are forgotten.
+    /// (each once), delivered replays without a result put their incident back to `open`,
+    /// idempotency records older than the idempotency window are forgotten, and finished events
+    /// older than the retention leave (``sweepRetention()``).
     ///
     /// Deadlines due together expire in (deadline, id) order, receipts first, not in the order
     /// the wheel holds them, so that a shard restored from a snapshot and replaying its journal
     /// issues the same incident ids as the shard that wrote them.
     ///
-    /// - Returns: how many deadlines expired; zero means nothing changed.
+    /// - Returns: how many deadlines expired and events left; zero means nothing changed.
     @discardableResult
     public func advance(to now: Timestamp) -> Int {
         var receipts: [ReceiptTimer] = []
@@ -28,8 +29,10 @@ extension ShardState {
         for timer in receipts { expire(timer) }
         replays.sort { ($0.deadline, $0.replayID) < ($1.deadline, $1.replayID) }
         for timer in replays { expire(timer) }
-        for project in projects.values { project.idempotency.forget(through: now.millisecondsSinceEpoch) }
-        return expired
+        // Counted with the deadlines: an advance that changed anything is journaled, so a replay
+        // forgets the same records at the same instant.
+        for project in projects.values { expired += project.idempotency.forget(through: now.millisecondsSinceEpoch) }
+        return expired + sweepRetention()
     }
 
     func expire(_ timer: ReceiptTimer) {
@@ -82,6 +85,7 @@ extension ShardState {
         incident.timeline.append(TimelineEntry(at: now, kind: .resolution, detail: detail))
         queueAlerts(.resolved, on: &incident, in: project, at: now)
         project.incidents[incidentID] = incident
+        retentionNoteFinished(incident.eventID, in: project)
         if let view = project.view(of: incidentID) {
             emit(.incidentResolved(view))
         }
@@ -132,7 +136,7 @@ extension ShardState {
             }
         }
         let more = page.count == limit && project.incidentOrder[..<index].contains {
-            status == nil || project.incidents[$0]?.status == status
+            project.incidents[$0].map { status == nil || $0.status == status } ?? false
         }
         return (page, more ? page.last?.incident.id.rawValue : nil)
     }

@@ -1,7 +1,8 @@
 extension ShardState {
     /// Accepts a receipt and starts its deadline (section 3 of the wire contract).
     ///
-    /// The same `Idempotency-Key` with the same request within 24 hours answers the stored first
+    /// The same `Idempotency-Key` with the same request within the idempotency window (24 hours
+    /// unless ``RetentionPolicy`` says otherwise) answers the stored first
     /// answer; with another request it is `idempotencyKeyReused`. A repeated
     /// `(provider, provider_event_id)` under a new key answers the original event with
     /// `duplicate` set, without a second receipt or a longer deadline. A project over its
@@ -72,6 +73,7 @@ extension ShardState {
             case .success:
                 event.state = .succeeded
                 project.events[event.id] = event
+                retentionNoteFinished(event.id, in: project)
             case .failed:
                 event.state = .failed
                 event.lastError = report.error
@@ -149,6 +151,6 @@ extension ShardState {
     private func remember(_ answer: IdempotencyRecord.Answer, project: ProjectState, token: IdempotencyToken, now: Timestamp) {
         project.idempotency.append(IdempotencyRecord(
             keyDigest: token.keyDigest, fingerprint: token.fingerprint, answer: answer,
-            expiresAt: now.adding(seconds: IdempotencyToken.retentionSeconds).millisecondsSinceEpoch))
+            expiresAt: now.adding(seconds: retention.idempotencyWindowSeconds).millisecondsSinceEpoch))
     }
 }

@@ -20,19 +20,31 @@ public final class ShardState: @unchecked Sendable {
     var auditLog: [AuditEntry] = []
     /// The event types of accepted receipts, one copy each.
     var eventTypes = StringInterner()
+    /// How long finished events and idempotency records stay. Set it before a journal
+    /// replays: the replay removes and forgets by it, so it must be the policy of the run that
+    /// wrote the journal (`serve` passes the same flags to both).
+    public var retention: RetentionPolicy
+    /// Each project's retention sweep (ShardState+Retention.swift).
+    var retentionSweeps: [ProjectID: RetentionSweep] = [:]
 
-    public init(generator: IdentifierGenerator = IdentifierGenerator(), now: Timestamp, tickMilliseconds: Int64 = 100) {
+    public init(
+        generator: IdentifierGenerator = IdentifierGenerator(), now: Timestamp, tickMilliseconds: Int64 = 100,
+        retention: RetentionPolicy = .standard
+    ) {
         self.generator = generator
         self.wheel = TimingWheel(tickMilliseconds: tickMilliseconds, startingAt: now.millisecondsSinceEpoch)
+        self.retention = retention
     }
 
     /// The empty state of shard `index` in a new data directory. Its identifier generator is
     /// seeded from the index alone, so that replaying a journal from its first record issues
     /// the same identifiers as the run that wrote it.
-    public static func initial(shard index: Int, now: Timestamp, tickMilliseconds: Int64 = 100) -> ShardState {
+    public static func initial(
+        shard index: Int, now: Timestamp, tickMilliseconds: Int64 = 100, retention: RetentionPolicy = .standard
+    ) -> ShardState {
         ShardState(
             generator: IdentifierGenerator(seed: 0x5EED_0000_0000_0000 &+ UInt64(index) &* 0x9E37_79B9_7F4A_7C15),
-            now: now, tickMilliseconds: tickMilliseconds)
+            now: now, tickMilliseconds: tickMilliseconds, retention: retention)
     }
 
     /// Receipts waiting for their result, over all projects of the shard.

@@ -147,15 +147,7 @@ final class ReplayDeterminismTests: XCTestCase {
     func testAVersionTwoSnapshotRestoresToTheSameState() throws {
         for seed: UInt64 in 1...5 {
             let (live, journal, _, _) = try drive(seed: seed, steps: 400, snapshotAt: 400)
-            // The shard keeps only the keys' digests; versions 1 and 2 stored the keys themselves.
-            var keys: [IdempotencyKeyDigest: String] = [:]
-            for entry in journal {
-                switch entry.command {
-                case .receipt(_, _, _, let token), .result(_, _, _, let token): keys[token.keyDigest] = token.key
-                default: break
-                }
-            }
-            var reader = BinaryReader(Self.versionTwoBytes(of: live, keys: keys), formatVersion: 2)
+            var reader = BinaryReader(Self.versionTwoBytes(of: live, keys: Self.idempotencyKeys(in: journal)), formatVersion: 2)
             let restored = try ShardState.decodeSnapshot(from: &reader)
             XCTAssertTrue(reader.isAtEnd)
             let at = live.wheel.currentTime + 1
@@ -163,6 +155,65 @@ final class ReplayDeterminismTests: XCTestCase {
                 bytes(of: restored, at: Timestamp(millisecondsSinceEpoch: at)), bytes(of: live, at: Timestamp(millisecondsSinceEpoch: at)),
                 "seed \(seed): a version-2 snapshot restores to the state that wrote it")
         }
+    }
+
+    func testAVersionThreeSnapshotRestoresToTheSameState() throws {
+        for seed: UInt64 in 1...3 {
+            let (live, journal, _, _) = try drive(seed: seed, steps: 400, snapshotAt: 400)
+            var reader = BinaryReader(Self.versionThreeBytes(of: live, keys: Self.idempotencyKeys(in: journal)), formatVersion: 3)
+            let restored = try ShardState.decodeSnapshot(from: &reader)
+            XCTAssertTrue(reader.isAtEnd)
+            let at = Timestamp(millisecondsSinceEpoch: live.wheel.currentTime + 1)
+            XCTAssertEqual(bytes(of: restored, at: at), bytes(of: live, at: at), "seed \(seed): a version-3 snapshot restores to the state that wrote it")
+        }
+    }
+
+    /// The keys of the journal's ingest commands by digest: the shard keeps only the digests,
+    /// versions 1 to 3 stored the keys themselves.
+    private static func idempotencyKeys(in journal: [Journaled]) -> [IdempotencyKeyDigest: String] {
+        var keys: [IdempotencyKeyDigest: String] = [:]
+        for entry in journal {
+            switch entry.command {
+            case .receipt(_, _, _, let token), .result(_, _, _, let token): keys[token.keyDigest] = token.key
+            default: break
+            }
+        }
+        return keys
+    }
+
+    /// A shard as format version 3 wrote it: events as today, idempotency records as columns
+    /// with each record's key where version 4 writes its digest.
+    private static func versionThreeBytes(of state: ShardState, keys: [IdempotencyKeyDigest: String]) -> [UInt8] {
+        var writer = BinaryWriter()
+        state.encodeSnapshot(to: &writer) { project, writer in
+            var events = EventColumns(capacity: project.events.count)
+            for event in project.events.inCreationOrder { events.append(event) }
+            events.write(to: &writer)
+        } records: { project, writer in
+            var keyColumn = BinaryWriter(), fingerprintColumn = BinaryWriter(), answerColumn = BinaryWriter()
+            var eventIDs = IdentifierDeltas<EventKind>()
+            var previousExpiry: Int64 = 0
+            for record in project.idempotency.live {
+                keyColumn.write(keys[record.keyDigest]!)
+                fingerprintColumn.write(fixed: record.fingerprint.words.0)
+                fingerprintColumn.write(fixed: record.fingerprint.words.1)
+                answerColumn.write(record.expiresAt &- previousExpiry)
+                previousExpiry = record.expiresAt
+                switch record.answer {
+                case .receipt(let answer):
+                    answerColumn.write(UInt8(0))
+                    eventIDs.write(answer.eventID, to: &answerColumn)
+                    answerColumn.write(answer.timeoutAt.millisecondsSinceEpoch &- record.expiresAt)
+                    answerColumn.write(answer.duplicate)
+                case .result(let answer):
+                    answerColumn.write(UInt8(1))
+                    answerColumn.write(answer)
+                }
+            }
+            writer.write(varint: UInt64(project.idempotency.count))
+            for column in [keyColumn, fingerprintColumn, answerColumn] { writer.write(section: column) }
+        }
+        return writer.bytes
     }
 
     /// A shard as format versions 1 and 2 wrote it: record by record, identifiers as text,

@@ -40,8 +40,4 @@ struct IncidentTable {
     mutating func removeValue(forKey id: IncidentID) -> Incident? {
         boxes.removeValue(forKey: id)?.incident
     }
-
-    mutating func reserveCapacity(_ count: Int) {
-        boxes.reserveCapacity(count)
-    }
 }

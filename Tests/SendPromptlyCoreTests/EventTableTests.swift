@@ -49,3 +49,13 @@ final class EventTableTests: XCTestCase {
         XCTAssertEqual(table.pendingCount, (0..<5000).count { $0 % 7 == 0 } - 1)
     }
 }
+
+/// The sizes the memory figures in Benchmarks/README.md rest on: a field added to a row is a
+/// million times that field.
+final class RowLayoutTests: XCTestCase {
+    func testRowsKeepTheirDocumentedSizes() {
+        XCTAssertEqual(MemoryLayout<Identifier<EventKind>>.size, 16)
+        XCTAssertLessThanOrEqual(MemoryLayout<EventRecord>.stride, 112)
+        XCTAssertLessThanOrEqual(MemoryLayout<IdempotencyRecord>.stride, 88)
+    }
+}

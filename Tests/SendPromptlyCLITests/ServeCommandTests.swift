@@ -147,13 +147,19 @@ final class ServeCommandTests: XCTestCase {
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         let timeoutAt = try XCTUnwrap(formatter.date(from: try XCTUnwrap(receipt.body["timeout_at"] as? String)))
 
-        try await Task.sleep(for: .seconds(max(0, timeoutAt.addingTimeInterval(1).timeIntervalSinceNow)))
-        let event = try await HTTP.send(.GET, "\(url)/api/v1/events/\(eventID)", bearer: key)
-        XCTAssertEqual(event.body["state"] as? String, "timed_out")
+        // Waits for the state, then judges the lateness by the server's own clock (when the
+        // incident says it opened), not by how fast this test got to look.
+        let event = try await eventually("the receipt to time out") {
+            let event = try await HTTP.send(.GET, "\(url)/api/v1/events/\(eventID)", bearer: key)
+            return event.body["state"] as? String == "timed_out" ? event : nil
+        }
         let incidentID = try XCTUnwrap(event.body["incident_id"] as? String)
         let incident = try await HTTP.send(.GET, "\(url)/api/v1/incidents/\(incidentID)", bearer: key)
         XCTAssertEqual(incident.body["reason"] as? String, "timeout")
         XCTAssertEqual(incident.body["status"] as? String, "open")
+        let openedAt = try XCTUnwrap(formatter.date(from: try XCTUnwrap(incident.body["opened_at"] as? String)))
+        let lateness = openedAt.timeIntervalSince(timeoutAt)
+        XCTAssertTrue((0...1).contains(lateness), "opened \(lateness) s after the deadline")
         server.signal(SIGTERM)
         let status = try await server.waitForExit()
         XCTAssertEqual(status, 0)

@@ -3,7 +3,7 @@
 /// pending one.
 ///
 /// Rows sit in one array rather than as dictionary values: a dictionary keeps a quarter or more
-/// of its buckets empty and rounds up to a power of two, which for a 96-byte event costs more
+/// of its buckets empty and rounds up to a power of two, which for a 112-byte event costs more
 /// than the event. The indexes map to a row number (4 bytes) instead. A snapshot walks the rows
 /// in order without sorting. A removed event leaves a hole that the next compaction closes
 /// (once holes are half the rows): removing is O(1) amortised.

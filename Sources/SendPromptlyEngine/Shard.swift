@@ -69,11 +69,12 @@ public actor Shard {
         try operation(state, clock.now())
     }
 
-    /// The shard's state in the snapshot format, and the journal sequence it is current to.
-    public func snapshot() -> (sequence: UInt64, bytes: [UInt8]) {
+    /// The shard's state in the snapshot format (with what its stretches hold,
+    /// ``BinaryWriter/stretches``), and the journal sequence it is current to.
+    public func snapshot() -> (sequence: UInt64, state: BinaryWriter) {
         var writer = BinaryWriter(capacity: 1 << 16)
         state.encodeSnapshot(to: &writer)
-        return (journal?.lastSequence ?? 0, writer.bytes)
+        return (journal?.lastSequence ?? 0, writer)
     }
 
     public var pendingReceiptCount: Int { state.pendingReceiptCount }

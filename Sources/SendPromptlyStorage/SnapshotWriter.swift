@@ -52,8 +52,8 @@ public actor SnapshotWriter {
         let boundary = journal.rotate()
         var sections: [SnapshotFormat.Section] = []
         for shard in engine.shards {
-            let (sequence, bytes) = await shard.snapshot()
-            sections.append(SnapshotFormat.Section(sequence: sequence, state: bytes))
+            let (sequence, state) = await shard.snapshot()
+            sections.append(SnapshotFormat.Section(sequence: sequence, state: state.bytes, stretches: state.stretches))
         }
         let file = try SnapshotFormat.encode(sections, createdAt: engine.clock.now())
         let name = FileIO.name(prefix: SnapshotFormat.prefix, sequence: boundary, suffix: SnapshotFormat.suffix)

@@ -79,7 +79,7 @@ final class SnapshotColumnsTests: XCTestCase {
         }
     }
 
-    func testIdempotencyRecordsKeepAnswersAndTheFingerprintsFirst128Bits() throws {
+    func testIdempotencyRecordsKeepAnswersAndTheFingerprintsFirst64Bits() throws {
         let (state, project) = try Self.shard(receipts: 40)
         var writer = BinaryWriter()
         state.encodeSnapshot(to: &writer)
@@ -93,7 +93,86 @@ final class SnapshotColumnsTests: XCTestCase {
         XCTAssertTrue(zip(after, before).allSatisfy { $0.fingerprint == $1.fingerprint })
         let full = SecretHash(of: "body")
         XCTAssertEqual(IdempotencyToken(key: "k", fingerprint: full).fingerprint.words.0, full.words.0)
+        XCTAssertEqual(IdempotencyToken(key: "k", fingerprint: full).fingerprint.words.1, 0)
         XCTAssertEqual(IdempotencyToken(key: "k", fingerprint: full).fingerprint.words.2, 0)
+    }
+
+    /// Keys made from the provider event id are stored as their prefix's index, not their
+    /// digest, and answer the same after a restore; any other key, and a spelled key whose
+    /// event is gone, keep their digest.
+    func testKeysMadeFromTheProviderEventIDAreStoredAsTheirSpelling() throws {
+        let now = Timestamp(millisecondsSinceEpoch: 1_764_397_800_000)
+        let state = ShardState.initial(shard: 0, now: now)
+        let project = ProjectID("prj_01B2C1FSV7VME851FG94SCQ3D3")!
+        let hash = SecretHash(of: "sk_spelling")
+        _ = try state.apply(
+            .createProject(project, ProjectSettings(name: "Spelling"), signingSecret: "sps_x", key: NewKey(label: "k", scope: .manage, hash: hash)),
+            now: now)
+        let access = Access.apiKey(project: project, hash: hash)
+        func receipt(_ providerEventID: String) -> Receipt {
+            Receipt(provider: .stripe, providerEventID: providerEventID, eventType: "invoice.paid", effectType: .creditGrant, timeoutSeconds: 600)
+        }
+        var sent: [(key: String, providerEventID: String, answer: CommandOutcome)] = []
+        for index in 0..<40 {
+            let providerEventID = "evt_1N\(index)"
+            let key = ["receipt-" + providerEventID, providerEventID, "r\(index)", "stripe:" + providerEventID][index % 4]
+            let outcome = try state.apply(.receipt(project, access, receipt(providerEventID), IdempotencyToken(key: key, fingerprint: SecretHash(of: key))), now: now)
+            sent.append((key, providerEventID, outcome))
+        }
+        // A redelivery under a key of its own: spelled around the first event's provider id.
+        let redelivery = try state.apply(
+            .receipt(project, access, receipt("evt_1N0"), IdempotencyToken(key: "again-evt_1N0", fingerprint: SecretHash(of: "again"))), now: now)
+        sent.append(("again-evt_1N0", "evt_1N0", redelivery))
+        // Event 1 finishes and leaves (as retention would remove it): its key keeps its digest.
+        _ = try state.apply(.result(project, access, ResultReport(event: .providerEventID("evt_1N1"), status: .success),
+                                    IdempotencyToken(key: "s1", fingerprint: SecretHash(of: "s1"))), now: now)
+        let shard = state.projects[project]!
+        let gone = shard.events.eventID(provider: .stripe, providerEventID: "evt_1N1")!
+        XCTAssertNotNil(shard.events.remove(gone))
+        XCTAssertEqual(shard.keyPrefixes.prefixes, ["receipt-", "", "stripe:", "again-"])
+
+        var writer = BinaryWriter()
+        state.encodeSnapshot(to: &writer)
+        for (index, (key, _, _)) in sent.enumerated() {
+            let digest = IdempotencyKeyDigest(of: key)
+            var pattern = BinaryWriter()
+            pattern.write(fixed: digest.high)
+            pattern.write(fixed: digest.low)
+            let stored = writer.bytes.firstRange(of: pattern.bytes) != nil
+            XCTAssertEqual(stored, index == 1 || index % 4 == 2, "key \(key)")
+        }
+        var reader = BinaryReader(writer.bytes)
+        let restored = try ShardState.decodeSnapshot(from: &reader)
+        XCTAssertEqual(restored.projects[project]!.keyPrefixes, shard.keyPrefixes)
+        var again = BinaryWriter()
+        restored.encodeSnapshot(to: &again)
+        XCTAssertEqual(again.bytes, writer.bytes)
+        for (key, providerEventID, outcome) in sent {
+            let replay = try restored.apply(
+                .receipt(project, access, receipt(providerEventID), IdempotencyToken(key: key, fingerprint: SecretHash(of: key == "again-evt_1N0" ? "again" : key))),
+                now: now)
+            guard case .receipt(let first) = outcome, case .receipt(let reply) = replay else { return XCTFail("\(replay)") }
+            XCTAssertEqual(reply.answer, first.answer, key)
+            XCTAssertTrue(reply.replayed, key)
+        }
+    }
+
+    func testKeyPrefixesAreLearntInOrderUpToTheirCapacity() {
+        var prefixes = IdempotencyKeyPrefixes()
+        XCTAssertEqual(prefixes.index(spelling: "evt_1", around: "evt_1"), 0)
+        XCTAssertEqual(prefixes.index(spelling: "r-evt_1", around: "evt_1"), 1)
+        XCTAssertEqual(prefixes.index(spelling: "r-evt_2", around: "evt_2"), 1)
+        XCTAssertNil(prefixes.index(spelling: "evt_1-r", around: "evt_1"))
+        XCTAssertNil(prefixes.index(spelling: "x", around: "evt_1"))
+        XCTAssertNil(prefixes.index(spelling: "x", around: ""))
+        XCTAssertNil(prefixes.index(spelling: String(repeating: "p", count: IdempotencyKeyPrefixes.longestPrefix + 1) + "evt_1", around: "evt_1"))
+        XCTAssertEqual(prefixes.digest(prefix: 1, providerEventID: "evt_9"), IdempotencyKeyDigest(of: "r-evt_9"))
+        for index in 2..<IdempotencyKeyPrefixes.capacity {
+            XCTAssertEqual(prefixes.index(spelling: "p\(index):evt_1", around: "evt_1"), UInt8(index))
+        }
+        XCTAssertNil(prefixes.index(spelling: "full:evt_1", around: "evt_1"))
+        XCTAssertEqual(prefixes.index(spelling: "p5:evt_3", around: "evt_3"), 5)
+        XCTAssertEqual(prefixes.prefixes.count, IdempotencyKeyPrefixes.capacity)
     }
 
     /// A shard with one project, `receipts` receipts (a third of them answered by a result),

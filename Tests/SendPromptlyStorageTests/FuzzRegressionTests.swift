@@ -145,7 +145,9 @@ final class FuzzRegressionTests: XCTestCase {
     }()
 
     /// A snapshot file laid out as `SnapshotFormat` documents it, with a checksum that holds.
-    static func snapshotFile(sectionLengths: [UInt64], payload: [UInt8], payloadLength: UInt64? = nil) throws -> [UInt8] {
+    static func snapshotFile(
+        sectionLengths: [UInt64], payload: [UInt8], payloadLength: UInt64? = nil, version: UInt32 = SnapshotFormat.version
+    ) throws -> [UInt8] {
         var header = BinaryWriter()
         header.write(Timestamp(millisecondsSinceEpoch: 0))
         header.write(varint: UInt64(sectionLengths.count))
@@ -155,7 +157,7 @@ final class FuzzRegressionTests: XCTestCase {
         }
         var file = BinaryWriter()
         file.write(raw: SnapshotFormat.magic)
-        file.write(fixed: SnapshotFormat.version)
+        file.write(fixed: version)
         file.write(fixed: UInt32(header.bytes.count))
         file.write(raw: header.bytes)
         file.write(fixed: payloadLength ?? UInt64(payload.count))

@@ -95,7 +95,7 @@ final class ShardFixture {
     func write() throws -> [UInt8] {
         var writer = BinaryWriter(capacity: 1 << 20)
         state.encodeSnapshot(to: &writer)
-        return try SnapshotFormat.encode([SnapshotFormat.Section(sequence: 1, state: writer.bytes)], createdAt: start)
+        return try SnapshotFormat.encode([SnapshotFormat.Section(sequence: 1, state: writer.bytes, stretches: writer.stretches)], createdAt: start)
     }
 }
 

@@ -17,6 +17,16 @@ public struct IdempotencyKeyDigest: Hashable, Sendable {
         let words = SecretHash(digest: SHA256.hash(utf8Of: key)).words
         self.init(high: words.0, low: words.1)
     }
+
+    /// The digest of the key `prefix + suffix`, without putting the key together.
+    init(of prefix: String, _ suffix: String) {
+        var hasher = SHA256()
+        for var part in [prefix, suffix] {
+            part.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        }
+        let words = SecretHash(digest: hasher.finalize()).words
+        self.init(high: words.0, low: words.1)
+    }
 }
 
 /// The first answer to an `Idempotency-Key`, kept until `expiresAt` (the idempotency window
@@ -29,20 +39,24 @@ struct IdempotencyRecord {
     }
 
     let keyDigest: IdempotencyKeyDigest
-    /// The 128 bits of the request's fingerprint that a token keeps (``IdempotencyToken``).
-    private let fingerprintWords: (UInt64, UInt64)
+    /// The 64 bits of the request's fingerprint that a token keeps (``IdempotencyToken``).
+    private let fingerprintWord: UInt64
     /// Milliseconds since the epoch.
     let expiresAt: Int64
     let answer: Answer
+    /// For a receipt's record, the index of the prefix that spells its key around the
+    /// answered event's provider event id (``IdempotencyKeyPrefixes``); nil for any other key.
+    let keyPrefix: UInt8?
 
-    init(keyDigest: IdempotencyKeyDigest, fingerprint: SecretHash, answer: Answer, expiresAt: Int64) {
+    init(keyDigest: IdempotencyKeyDigest, fingerprint: SecretHash, answer: Answer, expiresAt: Int64, keyPrefix: UInt8? = nil) {
         self.keyDigest = keyDigest
-        self.fingerprintWords = (fingerprint.words.0, fingerprint.words.1)
+        self.keyPrefix = keyPrefix
+        self.fingerprintWord = fingerprint.words.0
         self.answer = answer
         self.expiresAt = expiresAt
     }
 
     var fingerprint: SecretHash {
-        SecretHash(words: (fingerprintWords.0, fingerprintWords.1, 0, 0))
+        SecretHash(words: (fingerprintWord, 0, 0, 0))
     }
 }

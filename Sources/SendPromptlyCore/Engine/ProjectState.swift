@@ -12,6 +12,8 @@ final class ProjectState {
     /// incidents until ``removeIncident(_:)`` compacts it.
     var incidentOrder: [IncidentID] = []
     var idempotency = IdempotencyTable()
+    /// How this project's receipts spell their idempotency keys (a snapshot's shortcut).
+    var keyPrefixes = IdempotencyKeyPrefixes()
     /// The result deadline of each delivered replay.
     var replayTimers: [ReplayID: ReplayTimer] = [:]
 

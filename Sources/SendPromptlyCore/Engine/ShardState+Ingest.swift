@@ -36,7 +36,9 @@ extension ShardState {
             }
             answer = ReceiptAccepted(eventID: event.id, timeoutAt: event.timeoutAt, duplicate: false)
         }
-        remember(.receipt(answer), project: project, token: idempotency, now: now)
+        // The answered event carries this receipt's provider event id, new or duplicate.
+        let keyPrefix = project.keyPrefixes.index(spelling: idempotency.key, around: receipt.providerEventID)
+        remember(.receipt(answer), project: project, token: idempotency, keyPrefix: keyPrefix, now: now)
         return IngestReply(answer: answer, replayed: false)
     }
 
@@ -148,9 +150,11 @@ extension ShardState {
         return record.answer
     }
 
-    private func remember(_ answer: IdempotencyRecord.Answer, project: ProjectState, token: IdempotencyToken, now: Timestamp) {
+    private func remember(
+        _ answer: IdempotencyRecord.Answer, project: ProjectState, token: IdempotencyToken, keyPrefix: UInt8? = nil, now: Timestamp
+    ) {
         project.idempotency.append(IdempotencyRecord(
             keyDigest: token.keyDigest, fingerprint: token.fingerprint, answer: answer,
-            expiresAt: now.adding(seconds: retention.idempotencyWindowSeconds).millisecondsSinceEpoch))
+            expiresAt: now.adding(seconds: retention.idempotencyWindowSeconds).millisecondsSinceEpoch, keyPrefix: keyPrefix))
     }
 }

@@ -13,8 +13,16 @@ extension ShardState {
             for event in project.events.inCreationOrder { events.append(event) }
             events.write(to: &writer)
         } records: { project, writer in
-            var records = IdempotencyColumns(capacity: project.idempotency.count)
-            for record in project.idempotency.live { records.append(record) }
+            var records = IdempotencyColumns(capacity: project.idempotency.count, prefixes: project.keyPrefixes)
+            var events = EventCursor(project.events)
+            for record in project.idempotency.live {
+                // A key is spelled from its event only while the event is there to spell it.
+                let spelled = record.keyPrefix != nil && {
+                    guard case .receipt(let answer) = record.answer else { return false }
+                    return events.event(answer.eventID) != nil
+                }()
+                records.append(record, spelled: spelled)
+            }
             records.write(to: &writer)
         }
     }
@@ -93,8 +101,11 @@ extension ShardState {
                 }
             }
             if reader.formatVersion >= 3 {
-                try IdempotencyColumns.read(from: &reader) { count in
+                var events = EventCursor(project.events)
+                project.keyPrefixes = try IdempotencyColumns.read(from: &reader) { count in
                     project.idempotency.reserveCapacity(count)
+                } providerEventID: { eventID in
+                    events.event(eventID)?.providerEventID
                 } each: { record in
                     project.idempotency.append(record)
                 }

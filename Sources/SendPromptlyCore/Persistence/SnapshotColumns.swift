@@ -140,7 +140,7 @@ struct EventColumns {
         idColumn = BinaryWriter(capacity: capacity * 2)
         indexColumn = BinaryWriter(capacity: capacity * 4)
         timeColumn = BinaryWriter(capacity: capacity * 4)
-        providerEventIDColumn = BinaryWriter(capacity: capacity * 32)
+        providerEventIDColumn = BinaryWriter(capacity: capacity * 32, content: .text)
         referenceColumn = BinaryWriter(capacity: capacity * 4)
         detailColumn = BinaryWriter(capacity: capacity * 4)
     }
@@ -229,31 +229,45 @@ struct EventColumns {
 /// A project's live idempotency records, oldest first, as columns:
 ///
 /// ```
-/// count | keys (their 16-byte digests from version 4 on) | fingerprints (16 bytes each)
+/// count | key prefixes (a string table, version 5 on) | key spellings (version 5 on: a varint
+///   per record, 0 when its digest is in the next column, k when its key is prefix k - 1 around
+///   the answered event's provider event id, ``IdempotencyKeyPrefixes``)
+/// | keys (16-byte digests from version 4 on, the keys before) | fingerprints (8 bytes each from
+///   version 5 on, 16 before)
 /// | answers (expiry as difference from the previous record's, then 0 and the receipt's answer
 ///   — event id as a difference, timeout-at from the expiry, duplicate — or 1 and the result's)
 /// ```
 struct IdempotencyColumns {
+    private let prefixes: IdempotencyKeyPrefixes
     private var count = 0
+    private var spellingColumn: BinaryWriter
     private var keyColumn: BinaryWriter
     private var fingerprintColumn: BinaryWriter
     private var answerColumn: BinaryWriter
     private var eventIDs = IdentifierDeltas<EventKind>()
     private var previousDeadline: Int64 = 0
 
-    init(capacity: Int) {
-        keyColumn = BinaryWriter(capacity: capacity * 16)
-        fingerprintColumn = BinaryWriter(capacity: capacity * 16)
+    init(capacity: Int, prefixes: IdempotencyKeyPrefixes) {
+        self.prefixes = prefixes
+        spellingColumn = BinaryWriter(capacity: capacity)
+        keyColumn = BinaryWriter(capacity: capacity * 16, content: .random)
+        fingerprintColumn = BinaryWriter(capacity: capacity * 8, content: .random)
         answerColumn = BinaryWriter(capacity: capacity * 4)
     }
 
-    mutating func append(_ record: IdempotencyRecord) {
+    /// - Parameter spelled: whether the record's key can be spelled again from its prefix and
+    ///   the answered event, which must still exist when the snapshot is restored.
+    mutating func append(_ record: IdempotencyRecord, spelled: Bool) {
         count += 1
-        keyColumn.write(fixed: record.keyDigest.high)
-        keyColumn.write(fixed: record.keyDigest.low)
-        // The token keeps 128 bits of the fingerprint (``IdempotencyToken``); the rest is zero.
+        if spelled, let prefix = record.keyPrefix {
+            spellingColumn.write(varint: UInt64(prefix) + 1)
+        } else {
+            spellingColumn.write(varint: 0)
+            keyColumn.write(fixed: record.keyDigest.high)
+            keyColumn.write(fixed: record.keyDigest.low)
+        }
+        // The token keeps 64 bits of the fingerprint (``IdempotencyToken``); the rest is zero.
         fingerprintColumn.write(fixed: record.fingerprint.words.0)
-        fingerprintColumn.write(fixed: record.fingerprint.words.1)
         answerColumn.write(record.expiresAt &- previousDeadline)
         previousDeadline = record.expiresAt
         switch record.answer {
@@ -270,27 +284,35 @@ struct IdempotencyColumns {
 
     func write(to writer: inout BinaryWriter) {
         writer.write(varint: UInt64(count))
-        for column in [keyColumn, fingerprintColumn, answerColumn] { writer.write(section: column) }
+        writer.write(prefixes.prefixes)
+        for column in [spellingColumn, keyColumn, fingerprintColumn, answerColumn] { writer.write(section: column) }
     }
 
-    /// Calls `reserve` with the number of records, then `body` with each record, oldest first.
-    /// Version 3 wrote each record's key, version 4 its digest.
+    /// Calls `reserve` with the number of records, then `body` with each record, oldest first;
+    /// `providerEventID` names the provider event id of a project's event (nil for none), for
+    /// keys stored as their spelling.
+    ///
+    /// - Returns: the project's key prefixes (none before version 5).
     static func read(
-        from reader: inout BinaryReader, reserve: (_ count: Int) -> Void,
+        from reader: inout BinaryReader, reserve: (_ count: Int) -> Void, providerEventID: (EventID) -> String?,
         each body: (IdempotencyRecord) throws(BinaryDecodingError) -> Void
-    ) throws(BinaryDecodingError) {
+    ) throws(BinaryDecodingError) -> IdempotencyKeyPrefixes {
         let count = try reader.readCount()
         reserve(count)
+        let version = reader.formatVersion
+        let prefixes = IdempotencyKeyPrefixes(version >= 5 ? try reader.readStrings() : [])
+        guard prefixes.prefixes.count <= IdempotencyKeyPrefixes.capacity else { throw reader.failure("too many key prefixes") }
+        var spellingColumn = version >= 5 ? try reader.readSection() : BinaryReader([])
         var keyColumn = try reader.readSection()
         var fingerprintColumn = try reader.readSection()
         var answerColumn = try reader.readSection()
         var eventIDs = IdentifierDeltas<EventKind>()
         var deadline: Int64 = 0
         for _ in 0..<count {
-            let keyDigest = reader.formatVersion >= 4
-                ? IdempotencyKeyDigest(high: try keyColumn.readFixedUInt64(), low: try keyColumn.readFixedUInt64())
-                : IdempotencyKeyDigest(of: try keyColumn.readString())
-            let fingerprint = SecretHash(words: (try fingerprintColumn.readFixedUInt64(), try fingerprintColumn.readFixedUInt64(), 0, 0))
+            let spelling = version >= 5 ? try spellingColumn.readVarint() : 0
+            let fingerprint = try fingerprintColumn.readFixedUInt64()
+            // Versions 3 and 4 kept 128 bits of it; a token keeps 64 now.
+            if version < 5 { _ = try fingerprintColumn.readFixedUInt64() }
             deadline &+= try answerColumn.readInt64()
             let answer: IdempotencyRecord.Answer
             switch try answerColumn.readByte() {
@@ -303,10 +325,29 @@ struct IdempotencyColumns {
             default:
                 throw answerColumn.failure("unknown idempotency answer")
             }
-            try body(IdempotencyRecord(keyDigest: keyDigest, fingerprint: fingerprint, answer: answer, expiresAt: deadline))
+            let keyDigest: IdempotencyKeyDigest
+            let keyPrefix: UInt8?
+            switch spelling {
+            case 0:
+                keyPrefix = nil
+                keyDigest = version >= 4
+                    ? IdempotencyKeyDigest(high: try keyColumn.readFixedUInt64(), low: try keyColumn.readFixedUInt64())
+                    : IdempotencyKeyDigest(of: try keyColumn.readString())
+            default:
+                guard spelling <= UInt64(prefixes.prefixes.count), case .receipt(let receipt) = answer,
+                      let providerEventID = providerEventID(receipt.eventID) else {
+                    throw spellingColumn.failure("key spelling \(spelling) names no prefix and receipt")
+                }
+                keyPrefix = UInt8(spelling - 1)
+                keyDigest = prefixes.digest(prefix: UInt8(spelling - 1), providerEventID: providerEventID)
+            }
+            try body(IdempotencyRecord(
+                keyDigest: keyDigest, fingerprint: SecretHash(words: (fingerprint, 0, 0, 0)), answer: answer,
+                expiresAt: deadline, keyPrefix: keyPrefix))
         }
-        for column in [keyColumn, fingerprintColumn, answerColumn] {
+        for column in [spellingColumn, keyColumn, fingerprintColumn, answerColumn] {
             guard column.isAtEnd else { throw column.failure("column longer than its \(count) records") }
         }
+        return prefixes
     }
 }

@@ -72,8 +72,13 @@ public final class JournalWriter: CommandJournal, @unchecked Sendable {
         condition.withLock {
             let sequence = nextSequence
             nextSequence += 1
+            // Only the first record of a batch wakes the writer: while records are pending it has
+            // been woken already, or is writing and takes them when it looks again. Waking it for
+            // every record cost a context switch per request (in `batch` mode it would wake only
+            // to wait out the rest of its interval).
+            let wakesWriter = pending.isEmpty
             JournalFormat.encode(sequence: sequence, shard: shard, at: now, command: command, into: &pending)
-            condition.signal()
+            if wakesWriter { condition.signal() }
             return sequence
         }
     }

@@ -101,14 +101,9 @@ final class SnapshotColumnsTests: XCTestCase {
     /// digest, and answer the same after a restore; any other key, and a spelled key whose
     /// event is gone, keep their digest.
     func testKeysMadeFromTheProviderEventIDAreStoredAsTheirSpelling() throws {
+        let (state, project) = try Self.shard(receipts: 0)
         let now = Timestamp(millisecondsSinceEpoch: 1_764_397_800_000)
-        let state = ShardState.initial(shard: 0, now: now)
-        let project = ProjectID("prj_01B2C1FSV7VME851FG94SCQ3D3")!
-        let hash = SecretHash(of: "sk_spelling")
-        _ = try state.apply(
-            .createProject(project, ProjectSettings(name: "Spelling"), signingSecret: "sps_x", key: NewKey(label: "k", scope: .manage, hash: hash)),
-            now: now)
-        let access = Access.apiKey(project: project, hash: hash)
+        let access = Access.apiKey(project: project, hash: SecretHash(of: "sk_columns"))
         func receipt(_ providerEventID: String) -> Receipt {
             Receipt(provider: .stripe, providerEventID: providerEventID, eventType: "invoice.paid", effectType: .creditGrant, timeoutSeconds: 600)
         }

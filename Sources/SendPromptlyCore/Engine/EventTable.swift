@@ -4,24 +4,21 @@
 ///
 /// Rows sit in one array rather than as dictionary values: a dictionary keeps a quarter or more
 /// of its buckets empty and rounds up to a power of two, which for a 112-byte event costs more
-/// than the event. The indexes map to a row number (4 bytes) instead. A snapshot walks the rows
+/// than the event. The indexes are ``RowIndex``es of row numbers (4 bytes a slot), which
+/// compare a key with the one in its row instead of storing it again. A snapshot walks the rows
 /// in order without sorting. A removed event leaves a hole that the next compaction closes
 /// (once holes are half the rows): removing is O(1) amortised.
 ///
 /// A value owned by its ``ProjectState``; not thread-safe (the shard's actor serialises access).
 struct EventTable {
-    /// How a provider's own event id is found again (redelivery de-duplication).
-    struct ProviderEventKey: Hashable {
-        let provider: Provider
-        let providerEventID: String
-    }
-
     /// Nil where an event was removed.
     private var rows: ContiguousArray<EventRecord?> = []
     private var removedCount = 0
-    private var rowsByID: [EventID: Int32] = [:]
-    /// The first event that carried each provider event id.
-    private var rowsByProviderEvent: [ProviderEventKey: Int32] = [:]
+    /// Rows by event id, hashed with ``RowHash``.
+    private var rowsByID = RowIndex()
+    /// The first event that carried each provider event id (redelivery de-duplication), hashed
+    /// with SipHash: a client chooses these strings.
+    private var rowsByProviderEvent = RowIndex()
     /// The deadline of each pending event, parallel to `rows` (nil once it has a result or
     /// timed out): one word per event instead of a dictionary entry per pending one.
     private var timers: ContiguousArray<ReceiptTimer?> = []
@@ -45,12 +42,12 @@ struct EventTable {
 
     /// The event `id`; setting replaces the event of that id, which must exist.
     subscript(id: EventID) -> EventRecord? {
-        get { rowsByID[id].flatMap { rows[Int($0)] } }
+        get { row(of: id).flatMap { rows[$0] } }
         set {
-            guard let row = rowsByID[id], let newValue, newValue.id == id else {
+            guard let row = row(of: id), let newValue, newValue.id == id else {
                 preconditionFailure("only an existing event is replaced, by an event of its id")
             }
-            rows[Int(row)] = newValue
+            rows[row] = newValue
         }
     }
 
@@ -69,31 +66,64 @@ struct EventTable {
 
     /// Whether the sweep's front has passed event `id`.
     func isBehindSweepFront(_ id: EventID) -> Bool {
-        rowsByID[id].map { Int($0) < sweepFront } ?? false
+        row(of: id).map { $0 < sweepFront } ?? false
     }
 
     /// The first event the provider's `providerEventID` arrived with.
     func eventID(provider: Provider, providerEventID: String) -> EventID? {
-        rowsByProviderEvent[ProviderEventKey(provider: provider, providerEventID: providerEventID)].flatMap { rows[Int($0)]?.id }
+        rowsByProviderEvent.find(hash: Self.hash(provider, providerEventID)) { row in
+            rows[Int(row)].map { $0.provider == provider && $0.providerEventID == providerEventID } ?? false
+        }.flatMap { rows[Int($0)]?.id }
+    }
+
+    /// The row of event `id`, nil when it has none.
+    private func row(of id: EventID) -> Int? {
+        rowsByID.find(hash: id.rowHash) { rows[Int($0)]?.id == id }.map(Int.init)
+    }
+
+    /// The hash `rowsByProviderEvent` files a provider event id under: SipHash with the
+    /// process's random seed.
+    private static func hash(_ provider: Provider, _ providerEventID: String) -> UInt64 {
+        var hasher = Hasher()
+        hasher.combine(provider)
+        hasher.combine(providerEventID)
+        return UInt64(truncatingIfNeeded: hasher.finalize())
+    }
+
+    // The hashes a row is filed under, for an index that grows or shifts a cluster. Static, and
+    // given the row: a closure passed to a mutating index method may read `rows` but not call
+    // a method of `self`, which the index's modification already holds.
+
+    /// The hash `event` (a row not removed) is filed under in `rowsByID`.
+    private static func idHash(of event: EventRecord?) -> UInt64 {
+        event.unsafelyUnwrapped.id.rowHash
+    }
+
+    /// The hash `event` (a row not removed) is filed under in `rowsByProviderEvent`.
+    private static func providerHash(of event: EventRecord?) -> UInt64 {
+        let event = event.unsafelyUnwrapped
+        return hash(event.provider, event.providerEventID)
     }
 
     /// Adds `event`, newer than every event so far, and `timer` when it is pending. A provider
     /// event id seen before keeps pointing at its first event.
     mutating func append(_ event: EventRecord, timer: ReceiptTimer?) {
         precondition(last.map { $0.id < event.id } ?? true, "events are appended in id order")
-        let row = Int32(rows.count)
+        let row = UInt32(rows.count)
         rows.append(event)
         timers.append(timer)
         if timer != nil { pendingCount += 1 }
-        rowsByID[event.id] = row
-        let key = ProviderEventKey(provider: event.provider, providerEventID: event.providerEventID)
-        // One hash in the common case: a provider id seen before (a redelivery) is rare.
-        if let first = rowsByProviderEvent.updateValue(row, forKey: key) { rowsByProviderEvent[key] = first }
+        rowsByID.insert(row, hash: event.id.rowHash, hashOfRow: { Self.idHash(of: rows[Int($0)]) })
+        // One probe: the provider id's first event stays filed, or this one is filed.
+        rowsByProviderEvent.insert(row, hash: Self.hash(event.provider, event.providerEventID), unlessFiled: { filed in
+            let first = rows[Int(filed)].unsafelyUnwrapped
+            return first.provider == event.provider && first.providerEventID == event.providerEventID
+        }, hashOfRow: { Self.providerHash(of: rows[Int($0)]) })
     }
 
     /// Takes the pending event's timer away: nil when the event is not pending (any more).
     mutating func removeTimer(of id: EventID) -> ReceiptTimer? {
-        guard let row = rowsByID[id].map(Int.init), let timer = timers[row] else { return nil }
+        guard let row = row(of: id), let timer = timers[row] else { return nil }
         timers[row] = nil
         pendingCount -= 1
         return timer
@@ -105,10 +135,10 @@ struct EventTable {
     ///   never removed: its deadline still has to fire).
     @discardableResult
     mutating func remove(_ id: EventID) -> EventRecord? {
-        guard let row = rowsByID[id].map(Int.init), timers[row] == nil, let event = rows[row] else { return nil }
-        rowsByID[id] = nil
-        let key = ProviderEventKey(provider: event.provider, providerEventID: event.providerEventID)
-        if rowsByProviderEvent[key] == Int32(row) { rowsByProviderEvent[key] = nil }
+        guard let row = row(of: id), timers[row] == nil, let event = rows[row] else { return nil }
+        rowsByID.remove(UInt32(row), hash: id.rowHash, hashOfRow: { Self.idHash(of: rows[Int($0)]) })
+        // Filed only when it was its provider id's first event.
+        rowsByProviderEvent.remove(UInt32(row), hash: Self.hash(event.provider, event.providerEventID), hashOfRow: { Self.providerHash(of: rows[Int($0)]) })
         rows[row] = nil
         removedCount += 1
         if rows.count >= 1024, removedCount * 2 >= rows.count { compact() }
@@ -121,18 +151,17 @@ struct EventTable {
         var keptTimers = ContiguousArray<ReceiptTimer?>()
         kept.reserveCapacity(count)
         keptTimers.reserveCapacity(count)
-        var newRow: [Int32] = Array(repeating: -1, count: rows.count)
+        var newRow = ContiguousArray<UInt32>(repeating: .max, count: rows.count)
         var newFront = 0
         for (row, event) in rows.enumerated() where event != nil {
-            newRow[row] = Int32(kept.count)
+            newRow[row] = UInt32(kept.count)
             kept.append(event)
             keptTimers.append(timers[row])
             if row < sweepFront { newFront = kept.count }
         }
         sweepFront = newFront
-        // `mapValues` keeps each table's layout: no key is hashed again.
-        rowsByID = rowsByID.mapValues { newRow[Int($0)] }
-        rowsByProviderEvent = rowsByProviderEvent.mapValues { newRow[Int($0)] }
+        rowsByID.renumber { newRow[Int($0)] }
+        rowsByProviderEvent.renumber { newRow[Int($0)] }
         rows = kept
         timers = keptTimers
         removedCount = 0
@@ -141,7 +170,7 @@ struct EventTable {
     mutating func reserveCapacity(_ count: Int) {
         rows.reserveCapacity(count)
         timers.reserveCapacity(count)
-        rowsByID.reserveCapacity(count)
-        rowsByProviderEvent.reserveCapacity(count)
+        rowsByID.reserveCapacity(count, hashOfRow: { Self.idHash(of: rows[Int($0)]) })
+        rowsByProviderEvent.reserveCapacity(count, hashOfRow: { Self.providerHash(of: rows[Int($0)]) })
     }
 }

@@ -12,11 +12,23 @@ import DequeModule
 /// The queue's order is also the order a snapshot writes, which replaying the journal
 /// reproduces: equal states encode to equal bytes.
 struct IdempotencyTable {
+    /// Positions count the records this table ever held, modulo 2^31 (``positionMask``): a
+    /// long-running table passes 2^32 records, and a ``RowIndex`` holds row numbers below
+    /// `UInt32.max`. Live records, each far bigger than a byte, are always far fewer than 2^31,
+    /// so a position's distance from `firstPosition` (wrapping) is its offset in `records`.
+    private static let positionMask: UInt32 = 0x7FFF_FFFF
+
     private var records: Deque<IdempotencyRecord> = []
-    /// The position of each live record, counted from the first record this table ever held.
-    private var positions: [IdempotencyKeyDigest: Int] = [:]
+    /// The position of each live record, filed under its digest's ``RowHash``.
+    private var positions = RowIndex()
     /// The position of `records.first`.
-    private var firstPosition = 0
+    private var firstPosition: UInt32 = 0
+
+    /// An empty table that has already held `firstPosition` records (0 for a new one): tests
+    /// start near the wrap of the position counter instead of appending 2^31 records.
+    init(firstPosition: UInt32 = 0) {
+        self.firstPosition = firstPosition & Self.positionMask
+    }
 
     var count: Int { records.count }
 
@@ -24,13 +36,15 @@ struct IdempotencyTable {
     var live: Deque<IdempotencyRecord> { records }
 
     func record(for digest: IdempotencyKeyDigest) -> IdempotencyRecord? {
-        positions[digest].map { records[$0 - firstPosition] }
+        positions.find(hash: digest.rowHash) { records[Self.offset(of: $0, from: firstPosition)].keyDigest == digest }
+            .map { records[Self.offset(of: $0, from: firstPosition)] }
     }
 
     /// Adds `record`, newest; its key must have no live record.
     mutating func append(_ record: IdempotencyRecord) {
-        positions[record.keyDigest] = firstPosition + records.count
+        let position = (firstPosition &+ UInt32(records.count)) & Self.positionMask
         records.append(record)
+        positions.insert(position, hash: record.keyDigest.rowHash, hashOfRow: { records[Self.offset(of: $0, from: firstPosition)].keyDigest.rowHash })
     }
 
     /// Forgets the records at the front that expire at or before `now` (milliseconds).
@@ -40,9 +54,9 @@ struct IdempotencyTable {
     mutating func forget(through now: Int64) -> Int {
         var forgotten = 0
         while let first = records.first, first.expiresAt <= now {
-            positions[first.keyDigest] = nil
+            positions.remove(firstPosition, hash: first.keyDigest.rowHash, hashOfRow: { records[Self.offset(of: $0, from: firstPosition)].keyDigest.rowHash })
             records.removeFirst()
-            firstPosition += 1
+            firstPosition = (firstPosition &+ 1) & Self.positionMask
             forgotten += 1
         }
         return forgotten
@@ -50,6 +64,11 @@ struct IdempotencyTable {
 
     mutating func reserveCapacity(_ count: Int) {
         records.reserveCapacity(count)
-        positions.reserveCapacity(count)
+        positions.reserveCapacity(count, hashOfRow: { records[Self.offset(of: $0, from: firstPosition)].keyDigest.rowHash })
+    }
+
+    /// Where the record at `position` is in `records`, whose first is at `firstPosition`.
+    private static func offset(of position: UInt32, from firstPosition: UInt32) -> Int {
+        Int((position &- firstPosition) & positionMask)
     }
 }

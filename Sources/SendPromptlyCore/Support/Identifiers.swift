@@ -19,9 +19,9 @@ public enum KeyKind: IdentifierKind { public static let prefix = "key_" }
 /// HTML, the journal).
 public struct Identifier<Kind: IdentifierKind>: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// The 48 bits of milliseconds, then the top 16 random bits.
-    private let high: UInt64
+    let high: UInt64
     /// The low 64 random bits.
-    private let low: UInt64
+    let low: UInt64
 
     /// Parses the kind's prefix followed by a canonical ULID (26 characters of upper-case
     /// Crockford base32, as the engine spells every identifier it issues). Any other string is

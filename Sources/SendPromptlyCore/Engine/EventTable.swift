@@ -32,8 +32,9 @@ struct EventTable {
 
     var count: Int { rows.count - removedCount }
     var isEmpty: Bool { count == 0 }
-    /// The newest event.
-    var last: EventRecord? { rows.last { $0 != nil } ?? nil }
+    /// The id of the newest event ever appended (removed or not): kept rather than read from
+    /// the last row, which would copy a whole event (and retain its strings) per append.
+    private(set) var lastID: EventID?
 
     /// The events, oldest first.
     var inCreationOrder: LazyMapSequence<LazyFilterSequence<ContiguousArray<EventRecord?>>, EventRecord> {
@@ -108,7 +109,8 @@ struct EventTable {
     /// Adds `event`, newer than every event so far, and `timer` when it is pending. A provider
     /// event id seen before keeps pointing at its first event.
     mutating func append(_ event: EventRecord, timer: ReceiptTimer?) {
-        precondition(last.map { $0.id < event.id } ?? true, "events are appended in id order")
+        precondition(lastID.map { $0 < event.id } ?? true, "events are appended in id order")
+        lastID = event.id
         let row = UInt32(rows.count)
         rows.append(event)
         timers.append(timer)

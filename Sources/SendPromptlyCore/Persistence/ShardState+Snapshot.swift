@@ -136,7 +136,7 @@ extension ShardState {
     /// Adds a decoded event to its project, with a pending one's timer. A failure names
     /// `position`, where the event was read.
     private func restore(_ event: EventRecord, in project: ProjectState, position reader: BinaryReader) throws(BinaryDecodingError) {
-        guard project.events.last.map({ $0.id < event.id }) ?? true else { throw reader.failure("events out of order at \(event.id)") }
+        guard project.events.lastID.map({ $0 < event.id }) ?? true else { throw reader.failure("events out of order at \(event.id)") }
         let timer = event.state == .pending
             ? ReceiptTimer(projectID: project.id, eventID: event.id, deadline: event.timeoutAt) : nil
         if let timer, !wheel.schedule(timer) { throw reader.failure("pending event \(event.id) is past the wheel's time") }

@@ -109,6 +109,31 @@ final class RowIndexTests: XCTestCase {
         XCTAssertEqual(table.find(5), 0)
     }
 
+    func testKeysAreComparedOnlyWhereTheHashesTopByteAgrees() {
+        // Keys 1...5 all start at slot 3; their hashes' top bytes are 1...5, and key 9's top
+        // byte is key 1's.
+        var keys: [UInt64] = []
+        var compared: [UInt64] = []
+        var index = RowIndex()
+        let hash = { (key: UInt64) -> UInt64 in (key % 8) << 56 | 3 }
+        for key: UInt64 in [1, 2, 3, 4, 5] {
+            keys.append(key)
+            index.insert(UInt32(keys.count - 1), hash: hash(key), unlessFiled: { row in
+                compared.append(keys[Int(row)])
+                return keys[Int(row)] == key
+            }, hashOfRow: { hash(keys[Int($0)]) })
+        }
+        XCTAssertEqual(compared, [], "no two of them share a top byte")
+
+        let found = index.find(hash: hash(5)) { row in compared.append(keys[Int(row)]); return keys[Int(row)] == 5 }
+        XCTAssertEqual(found, 4)
+        XCTAssertEqual(compared, [5], "the four rows before it in the cluster are passed by their tags")
+
+        compared = []
+        XCTAssertNil(index.find(hash: hash(9)) { row in compared.append(keys[Int(row)]); return keys[Int(row)] == 9 })
+        XCTAssertEqual(compared, [1], "only the row whose tag agrees is loaded")
+    }
+
     func testGrowthKeepsEveryRowAndTheLoadUnderSeventyPercent() {
         var table = Table(hash: { $0 &* 0x9E37_79B9_7F4A_7C15 })
         var capacities: Set<Int> = []

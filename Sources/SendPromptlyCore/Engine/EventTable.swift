@@ -107,19 +107,22 @@ struct EventTable {
     }
 
     /// Adds `event`, newer than every event so far, and `timer` when it is pending. A provider
-    /// event id seen before keeps pointing at its first event.
-    mutating func append(_ event: EventRecord, timer: ReceiptTimer?) {
+    /// event id seen before keeps pointing at its first event. `event` is moved into its row,
+    /// its strings not retained again.
+    mutating func append(_ event: consuming EventRecord, timer: ReceiptTimer?) {
         precondition(lastID.map { $0 < event.id } ?? true, "events are appended in id order")
         lastID = event.id
-        let row = UInt32(rows.count)
+        let idHash = event.id.rowHash
+        let providerHash = Self.hash(event.provider, event.providerEventID)
+        let row = Int(rows.count)
         rows.append(event)
         timers.append(timer)
         if timer != nil { pendingCount += 1 }
-        rowsByID.insert(row, hash: event.id.rowHash, hashOfRow: { Self.idHash(of: rows[Int($0)]) })
+        rowsByID.insert(UInt32(row), hash: idHash, hashOfRow: { Self.idHash(of: rows[Int($0)]) })
         // One probe: the provider id's first event stays filed, or this one is filed.
-        rowsByProviderEvent.insert(row, hash: Self.hash(event.provider, event.providerEventID), unlessFiled: { filed in
-            let first = rows[Int(filed)].unsafelyUnwrapped
-            return first.provider == event.provider && first.providerEventID == event.providerEventID
+        rowsByProviderEvent.insert(UInt32(row), hash: providerHash, unlessFiled: { filed in
+            let first = rows[Int(filed)].unsafelyUnwrapped, added = rows[row].unsafelyUnwrapped
+            return first.provider == added.provider && first.providerEventID == added.providerEventID
         }, hashOfRow: { Self.providerHash(of: rows[Int($0)]) })
     }
 

@@ -135,7 +135,7 @@ extension ShardState {
 
     /// Adds a decoded event to its project, with a pending one's timer. A failure names
     /// `position`, where the event was read.
-    private func restore(_ event: EventRecord, in project: ProjectState, position reader: BinaryReader) throws(BinaryDecodingError) {
+    private func restore(_ event: consuming EventRecord, in project: ProjectState, position reader: BinaryReader) throws(BinaryDecodingError) {
         guard project.events.lastID.map({ $0 < event.id }) ?? true else { throw reader.failure("events out of order at \(event.id)") }
         let timer = event.state == .pending
             ? ReceiptTimer(projectID: project.id, eventID: event.id, deadline: event.timeoutAt) : nil

@@ -16,7 +16,7 @@ data=$(mktemp -d)
 
 start_server() {
   "$binary" serve --port 0 --data-dir "$data" --admin-token "$admin" --durability none \
-    --snapshot-interval 3600 --log-level ${LOG_LEVEL:-error} > "$data/stdout" 2> "$data/stderr" &
+    --snapshot-interval 3600 --max-pending-per-project 0 --log-level ${LOG_LEVEL:-error} > "$data/stdout" 2> "$data/stderr" &
   server=$!
   until grep -q "sendpromptly ready" "$data/stdout" 2>/dev/null; do
     kill -0 "$server" 2>/dev/null || { cat "$data/stderr"; exit 1; }

@@ -36,6 +36,16 @@ struct EventTable {
     /// the last row, which would copy a whole event (and retain its strings) per append.
     private(set) var lastID: EventID?
 
+    /// Rows, removed ones included: ``id(inRow:)`` and ``providerEventID(inRow:)`` take
+    /// `0..<rowCount`, in creation order.
+    var rowCount: Int { rows.count }
+
+    /// The id of the event in `row`, nil where one was removed.
+    func id(inRow row: Int) -> EventID? { rows[row]?.id }
+
+    /// The provider event id of the event in `row`, nil where one was removed.
+    func providerEventID(inRow row: Int) -> String? { rows[row]?.providerEventID }
+
     /// The events, oldest first.
     var inCreationOrder: LazyMapSequence<LazyFilterSequence<ContiguousArray<EventRecord?>>, EventRecord> {
         rows.lazy.filter { $0 != nil }.map { $0.unsafelyUnwrapped }

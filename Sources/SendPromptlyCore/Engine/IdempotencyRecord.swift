@@ -21,9 +21,9 @@ public struct IdempotencyKeyDigest: Hashable, Sendable {
     /// The digest of the key `prefix + suffix`, without putting the key together.
     init(of prefix: String, _ suffix: String) {
         var hasher = SHA256()
-        for var part in [prefix, suffix] {
-            part.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
-        }
+        var prefix = prefix, suffix = suffix
+        prefix.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        suffix.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
         let words = SecretHash(digest: hasher.finalize()).words
         self.init(high: words.0, low: words.1)
     }

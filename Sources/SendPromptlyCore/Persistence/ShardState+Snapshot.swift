@@ -19,7 +19,7 @@ extension ShardState {
                 // A key is spelled from its event only while the event is there to spell it.
                 let spelled = record.keyPrefix != nil && {
                     guard case .receipt(let answer) = record.answer else { return false }
-                    return events.event(answer.eventID) != nil
+                    return events.providerEventID(of: answer.eventID) != nil
                 }()
                 records.append(record, spelled: spelled)
             }
@@ -105,7 +105,7 @@ extension ShardState {
                 project.keyPrefixes = try IdempotencyColumns.read(from: &reader) { count in
                     project.idempotency.reserveCapacity(count)
                 } providerEventID: { eventID in
-                    events.event(eventID)?.providerEventID
+                    events.providerEventID(of: eventID)
                 } each: { record in
                     project.idempotency.append(record)
                 }

@@ -12,14 +12,51 @@ final class EventTableTests: XCTestCase {
         var ids: [EventID] = []
         for index in 0..<count {
             let id: EventID = generator.next(at: start.adding(milliseconds: Int64(index)))
-            let pending = index % pendingEvery == 0
-            let event = EventRecord(
-                id: id, receipt: Receipt(provider: .stripe, providerEventID: "evt_\(index)", eventType: "invoice.paid", effectType: .creditGrant),
-                acceptedAt: start, timeoutAt: start.adding(seconds: 60), state: pending ? .pending : .succeeded)
-            table.append(event, timer: pending ? ReceiptTimer(projectID: ProjectID("prj_01EX1H0DFEBHAT7QS63V1YZ82E")!, eventID: id, deadline: event.timeoutAt) : nil)
+            append(id, providerEventID: "evt_\(index)", pending: index % pendingEvery == 0, to: &table)
             ids.append(id)
         }
         return (table, ids)
+    }
+
+    private func append(_ id: EventID, providerEventID: String, pending: Bool, to table: inout EventTable) {
+        let event = EventRecord(
+            id: id, receipt: Receipt(provider: .stripe, providerEventID: providerEventID, eventType: "invoice.paid", effectType: .creditGrant),
+            acceptedAt: start, timeoutAt: start.adding(seconds: 60), state: pending ? .pending : .succeeded)
+        table.append(event, timer: pending ? ReceiptTimer(projectID: ProjectID("prj_01EX1H0DFEBHAT7QS63V1YZ82E")!, eventID: id, deadline: event.timeoutAt) : nil)
+    }
+
+    /// An id newer than every id `table(events:pendingEvery:)` issued.
+    private func laterID(_ offset: Int) -> EventID {
+        var generator = IdentifierGenerator(seed: 12)
+        return generator.next(at: start.adding(seconds: 3600 + Int64(offset)))
+    }
+
+    func testAProviderIDIsFiledAgainOnlyOnceItsFirstEventIsRemoved() {
+        var (table, ids) = table(events: 10, pendingEvery: 100)
+        append(laterID(0), providerEventID: "evt_4", pending: false, to: &table)
+        XCTAssertEqual(table.eventID(provider: .stripe, providerEventID: "evt_4"), ids[4], "a redelivery keeps pointing at the first event")
+        XCTAssertNotNil(table.remove(ids[3]))
+        XCTAssertNil(table.eventID(provider: .stripe, providerEventID: "evt_3"))
+        append(laterID(1), providerEventID: "evt_3", pending: false, to: &table)
+        XCTAssertEqual(table.eventID(provider: .stripe, providerEventID: "evt_3"), laterID(1), "after removal the id is a new event's")
+    }
+
+    func testTheCursorFindsProviderIDsAcrossRemovedRowsAndACompaction() {
+        var (table, ids) = table(events: 3000, pendingEvery: 7)
+        // Two in three non-pending events, the newest (2999) included: over half of the rows,
+        // so a compaction.
+        let removed = Set((0..<3000).filter { $0 % 7 != 0 && $0 % 3 != 0 })
+        for index in removed.sorted(by: >) { XCTAssertNotNil(table.remove(ids[index])) }
+        XCTAssertLessThan(table.rowCount, 3000, "compacted")
+        XCTAssertEqual(table.lastID, ids[2999], "the newest id appended, though removed")
+
+        var cursor = EventCursor(table)
+        for index in stride(from: 0, to: 3000, by: 5) {
+            XCTAssertEqual(cursor.providerEventID(of: ids[index]), removed.contains(index) ? nil : "evt_\(index)", "event \(index)")
+        }
+        XCTAssertEqual(cursor.providerEventID(of: ids[14]), "evt_14", "an id behind the cursor, from the index")
+        XCTAssertNil(cursor.providerEventID(of: ids[2999]), "removed, and newer than every live event")
+        XCTAssertNil(cursor.providerEventID(of: laterID(0)), "never appended")
     }
 
     func testRemovalsAndCompactionsKeepEveryLookupRight() throws {

@@ -4,7 +4,7 @@
 ///
 /// Rows sit in one array rather than as dictionary values: a dictionary keeps a quarter or more
 /// of its buckets empty and rounds up to a power of two, which for a 112-byte event costs more
-/// than the event. The indexes are ``RowIndex``es of row numbers (4 bytes a slot), which
+/// than the event. The indexes are ``RowIndex``es of row numbers (5 bytes a slot with its tag), which
 /// compare a key with the one in its row instead of storing it again. A snapshot walks the rows
 /// in order without sorting. A removed event leaves a hole that the next compaction closes
 /// (once holes are half the rows): removing is O(1) amortised.
@@ -32,8 +32,11 @@ struct EventTable {
 
     var count: Int { rows.count - removedCount }
     var isEmpty: Bool { count == 0 }
-    /// The id of the newest event ever appended (removed or not): kept rather than read from
-    /// the last row, which would copy a whole event (and retain its strings) per append.
+    /// The id of the newest event appended since this table was made or restored, removed or
+    /// not: kept rather than read from the last row, which would copy a whole event (and retain
+    /// its strings) per append. Restored tables hold only live events, so after a restore it is
+    /// the newest live one; appends stay in order because a shard's id generator, whose state
+    /// its snapshot keeps, only goes up.
     private(set) var lastID: EventID?
 
     /// Rows, removed ones included: ``id(inRow:)`` and ``providerEventID(inRow:)`` take
@@ -130,9 +133,9 @@ struct EventTable {
         if timer != nil { pendingCount += 1 }
         rowsByID.insert(UInt32(row), hash: idHash, hashOfRow: { Self.idHash(of: rows[Int($0)]) })
         // One probe: the provider id's first event stays filed, or this one is filed.
+        // Fields read through the rows, not whole events copied out of them.
         rowsByProviderEvent.insert(UInt32(row), hash: providerHash, unlessFiled: { filed in
-            let first = rows[Int(filed)].unsafelyUnwrapped, added = rows[row].unsafelyUnwrapped
-            return first.provider == added.provider && first.providerEventID == added.providerEventID
+            rows[Int(filed)]?.provider == rows[row]?.provider && rows[Int(filed)]?.providerEventID == rows[row]?.providerEventID
         }, hashOfRow: { Self.providerHash(of: rows[Int($0)]) })
     }
 
@@ -151,7 +154,8 @@ struct EventTable {
     @discardableResult
     mutating func remove(_ id: EventID) -> EventRecord? {
         guard let row = row(of: id), timers[row] == nil, let event = rows[row] else { return nil }
-        rowsByID.remove(UInt32(row), hash: id.rowHash, hashOfRow: { Self.idHash(of: rows[Int($0)]) })
+        let filedByID = rowsByID.remove(UInt32(row), hash: id.rowHash, hashOfRow: { Self.idHash(of: rows[Int($0)]) })
+        assert(filedByID, "every row is filed by its id")
         // Filed only when it was its provider id's first event.
         rowsByProviderEvent.remove(UInt32(row), hash: Self.hash(event.provider, event.providerEventID), hashOfRow: { Self.providerHash(of: rows[Int($0)]) })
         rows[row] = nil

@@ -54,7 +54,8 @@ struct IdempotencyTable {
     mutating func forget(through now: Int64) -> Int {
         var forgotten = 0
         while let first = records.first, first.expiresAt <= now {
-            positions.remove(firstPosition, hash: first.keyDigest.rowHash, hashOfRow: { records[Self.offset(of: $0, from: firstPosition)].keyDigest.rowHash })
+            let filed = positions.remove(firstPosition, hash: first.keyDigest.rowHash, hashOfRow: { records[Self.offset(of: $0, from: firstPosition)].keyDigest.rowHash })
+            assert(filed, "every live record is filed by its digest")
             records.removeFirst()
             firstPosition = (firstPosition &+ 1) & Self.positionMask
             forgotten += 1

@@ -1,15 +1,16 @@
 /// An open-addressed hash index from keys to row numbers, for tables whose rows already hold
 /// their own keys (``EventTable``'s events, ``IdempotencyTable``'s records).
 ///
-/// A slot is just the row's number, 4 bytes: the key is not stored a second time. So the caller
-/// gives each operation the key's hash and, to tell keys apart, a `matches` closure that compares
-/// the key with the one in the row. Beside each slot a tag byte keeps the top 8 bits of its
+/// A slot is the row's number (4 bytes) and a tag byte: the key is not stored a second time.
+/// So the caller gives each operation the key's hash and, to tell keys apart, a `matches`
+/// closure that compares the key with the one in the row. The tag keeps the top 8 bits of the
 /// row's hash, and `matches` is asked only where the tag agrees: a probe that meets other rows
 /// (about 2 of them at 50% full, 6 at 70% when inserting) would otherwise load each of those
-/// rows from memory to compare keys, a cache miss apiece; with tags, 1 in 256 of them. A Swift dictionary from key to row number would keep key and
-/// value in every bucket and a quarter or more of its buckets empty: 40 to 60 bytes an entry for
-/// the engine's keys, against 6 to 11 here. It would also hash with a fresh SipHash seed per
-/// lookup, which restoring a million receipts pays three million times.
+/// rows from memory to compare keys, a cache miss apiece; with tags, 1 in 256 of them. A Swift
+/// dictionary from key to row number would keep key and value in every bucket and a quarter or
+/// more of its buckets empty: 40 to 60 bytes an entry for the engine's keys, against 7 to 14
+/// here. It would also hash with a fresh SipHash seed per lookup, which restoring a million
+/// receipts pays three million times.
 ///
 /// Linear probing over a power-of-two number of slots, grown (doubled, every row hashed again
 /// through the caller's `hashOfRow`) before it is more than 70% full. Removal shifts the rest

@@ -31,7 +31,9 @@ import time
 import traceback
 
 from selenium import webdriver
-from selenium.common.exceptions import NoAlertPresentException, NoSuchElementException, StaleElementReferenceException
+from selenium.common.exceptions import (
+    NoAlertPresentException, NoSuchElementException, StaleElementReferenceException, WebDriverException,
+)
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
@@ -120,16 +122,20 @@ class Console:
             time.sleep(0.25)
 
     def submit(self, button):
-        """Clicks a button that loads a new page, and waits for that page."""
-        old = self.find("html")
+        """Clicks a button that loads a new page, and waits for that page.
+
+        The old page is marked with a property of its `window`, which a new document does not
+        have. (Asking an element of the old page whether it went stale races the navigation:
+        Chromium may answer "node does not belong to the document" instead.)"""
+        self.driver.execute_script("window.sendpromptlyOldPage = true")
         self.find(button).click()
 
         def replaced():
             try:
-                old.is_enabled()
-                return False
-            except StaleElementReferenceException:
-                return self.driver.execute_script("return document.readyState") == "complete"
+                return self.driver.execute_script(
+                    "return window.sendpromptlyOldPage === undefined && document.readyState === 'complete'")
+            except WebDriverException:
+                return False  # between the two documents
 
         self.wait(f"the page after {button}", replaced, timeout=30)
 

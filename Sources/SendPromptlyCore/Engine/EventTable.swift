@@ -4,10 +4,10 @@
 ///
 /// Rows sit in one array rather than as dictionary values: a dictionary keeps a quarter or more
 /// of its buckets empty and rounds up to a power of two, which for a 112-byte event costs more
-/// than the event. The indexes are ``RowIndex``es of row numbers (5 bytes a slot with its tag), which
-/// compare a key with the one in its row instead of storing it again. A snapshot walks the rows
-/// in order without sorting. A removed event leaves a hole that the next compaction closes
-/// (once holes are half the rows): removing is O(1) amortised.
+/// than the event. The indexes are ``RowIndex``es of row numbers (5 bytes a slot with its
+/// tag), which compare a key with the one in its row instead of storing it again. A snapshot
+/// walks the rows in order without sorting. A removed event leaves a hole that the next
+/// compaction closes (once holes are half the rows): removing is O(1) amortised.
 ///
 /// A value owned by its ``ProjectState``; not thread-safe (the shard's actor serialises access).
 struct EventTable {
@@ -86,7 +86,7 @@ struct EventTable {
     /// The first event the provider's `providerEventID` arrived with.
     func eventID(provider: Provider, providerEventID: String) -> EventID? {
         rowsByProviderEvent.find(hash: Self.hash(provider, providerEventID)) { row in
-            rows[Int(row)].map { $0.provider == provider && $0.providerEventID == providerEventID } ?? false
+            rows[Int(row)]?.provider == provider && rows[Int(row)]?.providerEventID == providerEventID
         }.flatMap { rows[Int($0)]?.id }
     }
 

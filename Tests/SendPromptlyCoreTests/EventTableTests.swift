@@ -22,7 +22,7 @@ final class EventTableTests: XCTestCase {
         let event = EventRecord(
             id: id, receipt: Receipt(provider: .stripe, providerEventID: providerEventID, eventType: "invoice.paid", effectType: .creditGrant),
             acceptedAt: start, timeoutAt: start.adding(seconds: 60), state: pending ? .pending : .succeeded)
-        table.append(event, timer: pending ? ReceiptTimer(projectID: ProjectID("prj_01EX1H0DFEBHAT7QS63V1YZ82E")!, eventID: id, deadline: event.timeoutAt) : nil)
+        table.append(event, timer: pending ? TimerHandle(slot: UInt32(truncatingIfNeeded: id.low), generation: 7) : nil)
     }
 
     /// An id newer than every id `table(events:pendingEvery:)` issued.
@@ -52,9 +52,9 @@ final class EventTableTests: XCTestCase {
 
         var cursor = EventCursor(table)
         for index in stride(from: 0, to: 3000, by: 5) {
-            XCTAssertEqual(cursor.providerEventID(of: ids[index]), removed.contains(index) ? nil : "evt_\(index)", "event \(index)")
+            XCTAssertEqual(cursor.providerEventID(of: ids[index]), removed.contains(index) ? nil : PackedText("evt_\(index)"), "event \(index)")
         }
-        XCTAssertEqual(cursor.providerEventID(of: ids[14]), "evt_14", "an id behind the cursor, from the index")
+        XCTAssertEqual(cursor.providerEventID(of: ids[14]), PackedText("evt_14"), "an id behind the cursor, from the index")
         XCTAssertNil(cursor.providerEventID(of: ids[2999]), "removed, and newer than every live event")
         XCTAssertNil(cursor.providerEventID(of: laterID(0)), "never appended")
     }
@@ -82,7 +82,7 @@ final class EventTableTests: XCTestCase {
         }
         XCTAssertNil(table.remove(ids[1]), "removing twice finds nothing")
         let pending = try XCTUnwrap(table.removeTimer(of: ids[4998 - 4998 % 7]))
-        XCTAssertEqual(pending.eventID, ids[4998 - 4998 % 7])
+        XCTAssertEqual(pending, TimerHandle(slot: UInt32(truncatingIfNeeded: ids[4998 - 4998 % 7].low), generation: 7), "the timer moved with its event")
         XCTAssertEqual(table.pendingCount, (0..<5000).count { $0 % 7 == 0 } - 1)
     }
 }
@@ -92,7 +92,9 @@ final class EventTableTests: XCTestCase {
 final class RowLayoutTests: XCTestCase {
     func testRowsKeepTheirDocumentedSizes() {
         XCTAssertEqual(MemoryLayout<Identifier<EventKind>>.size, 16)
-        XCTAssertLessThanOrEqual(MemoryLayout<EventRecord>.stride, 112)
-        XCTAssertLessThanOrEqual(MemoryLayout<IdempotencyRecord>.stride, 88)
+        XCTAssertLessThanOrEqual(MemoryLayout<EventRecord?>.stride, 128)
+        XCTAssertEqual(MemoryLayout<PackedText>.size, 33, "a typical provider event id, inline")
+        XCTAssertLessThanOrEqual(MemoryLayout<IdempotencyRecord>.stride, 64)
+        XCTAssertEqual(MemoryLayout<TimerSlot>.stride, 40, "a pending receipt's deadline")
     }
 }

@@ -161,7 +161,7 @@ final class SnapshotColumnsTests: XCTestCase {
         XCTAssertNil(prefixes.index(spelling: "x", around: "evt_1"))
         XCTAssertNil(prefixes.index(spelling: "x", around: ""))
         XCTAssertNil(prefixes.index(spelling: String(repeating: "p", count: IdempotencyKeyPrefixes.longestPrefix + 1) + "evt_1", around: "evt_1"))
-        XCTAssertEqual(prefixes.digest(prefix: 1, providerEventID: "evt_9"), IdempotencyKeyDigest(of: "r-evt_9"))
+        XCTAssertEqual(prefixes.digest(prefix: 1, providerEventID: PackedText("evt_9")), IdempotencyKeyDigest(of: "r-evt_9"))
         for index in 2..<IdempotencyKeyPrefixes.capacity {
             XCTAssertEqual(prefixes.index(spelling: "p\(index):evt_1", around: "evt_1"), UInt8(index))
         }

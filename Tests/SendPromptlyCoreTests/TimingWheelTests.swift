@@ -18,7 +18,7 @@ final class TimingWheelTests: XCTestCase {
         for deadline: Int64 in [0, 999, 1_000] {
             let entry = TestEntry(id: 0, deadline: deadline)
             XCTAssertFalse(wheel.schedule(entry), "deadline \(deadline)")
-            XCTAssertFalse(entry.isScheduled)
+            XCTAssertFalse(wheel.isScheduled(entry))
         }
         XCTAssertEqual(wheel.count, 0)
 
@@ -47,7 +47,7 @@ final class TimingWheelTests: XCTestCase {
             XCTAssertEqual(wheel.count, 2)
 
             let expired = advance(wheel, to: wheel.currentTime + 1_000)
-            XCTAssertEqual(Set(expired.map(\.id)), Set(entries.indices.filter { $0 != cancelled }))
+            XCTAssertEqual(Set(expired), Set(entries.indices.filter { $0 != cancelled }))
             XCTAssertEqual(wheel.count, 0)
             XCTAssertFalse(wheel.cancel(entries[(cancelled + 1) % 3]), "an expired entry is not cancellable")
         }
@@ -56,18 +56,18 @@ final class TimingWheelTests: XCTestCase {
     func testIsScheduledFollowsScheduleCancelAndExpiry() {
         let wheel = TimingWheel(startingAt: 0)
         let entry = TestEntry(id: 0, deadline: 300)
-        XCTAssertFalse(entry.isScheduled)
+        XCTAssertFalse(wheel.isScheduled(entry))
         wheel.schedule(entry)
-        XCTAssertTrue(entry.isScheduled)
+        XCTAssertTrue(wheel.isScheduled(entry))
         wheel.cancel(entry)
-        XCTAssertFalse(entry.isScheduled)
+        XCTAssertFalse(wheel.isScheduled(entry))
         wheel.schedule(entry)
-        XCTAssertTrue(entry.isScheduled, "a cancelled entry can be scheduled again")
+        XCTAssertTrue(wheel.isScheduled(entry), "a cancelled entry can be scheduled again")
 
         var scheduledWhenHandedOver: Bool?
-        wheel.advance(to: 300) { scheduledWhenHandedOver = $0.isScheduled }
+        wheel.advance(to: 300) { _ in scheduledWhenHandedOver = wheel.isScheduled(entry) }
         XCTAssertEqual(scheduledWhenHandedOver, false, "an entry is unscheduled before the callback sees it")
-        XCTAssertFalse(entry.isScheduled)
+        XCTAssertFalse(wheel.isScheduled(entry))
     }
 
     func testCountFollowsScheduleCancelAndExpiry() {
@@ -101,7 +101,7 @@ final class TimingWheelTests: XCTestCase {
         while now < start + 601_000 {
             let previous = now
             now += Int64.random(in: 1...700, using: &generator)
-            for entry in advance(wheel, to: now) {
+            for entry in advance(wheel, to: now).map({ entries[$0] }) {
                 XCTAssertLessThanOrEqual(entry.deadline, now, "entry \(entry.id) expired early")
                 XCTAssertGreaterThan(expiryTime(of: entry), previous, "entry \(entry.id) expired late")
                 XCTAssertLessThanOrEqual(expiryTime(of: entry), now, "entry \(entry.id) expired late")
@@ -160,7 +160,7 @@ final class TimingWheelTests: XCTestCase {
         // Once the last entry has expired, the rest of the advance is a jump too.
         let entry = TestEntry(id: 1, deadline: farFuture + 5)
         wheel.schedule(entry)
-        XCTAssertEqual(advance(wheel, to: 2 * farFuture).map(\.id), [1])
+        XCTAssertEqual(advance(wheel, to: 2 * farFuture), [1])
         XCTAssertEqual(wheel.currentTime, 2 * farFuture)
 
         // So is an advance after the last entry was cancelled.
@@ -168,41 +168,50 @@ final class TimingWheelTests: XCTestCase {
         let cancelled = TestEntry(id: 3, deadline: 2 * farFuture + 1_000)
         wheel.schedule(cancelled)
         wheel.cancel(cancelled)
-        XCTAssertEqual(advance(wheel, to: 2 * farFuture + 1_000).map(\.id), [2])
+        XCTAssertEqual(advance(wheel, to: 2 * farFuture + 1_000), [2])
         XCTAssertEqual(wheel.count, 0)
         wheel.advance(to: 3 * farFuture) { _ in XCTFail("nothing is scheduled") }
         XCTAssertEqual(wheel.currentTime, 3 * farFuture)
     }
 
-    // MARK: Ownership
+    // MARK: Slot reuse
 
-    /// The wheel holds its own reference to each scheduled entry (its links do not), so it
-    /// must let go exactly once: on cancel, after expiry, or when the wheel goes away.
-    func testWheelKeepsScheduledEntriesAliveUntilCancelledExpiredOrReleased() {
-        weak var cancelled: TestEntry?
-        weak var expired: TestEntry?
-        weak var pending: TestEntry?
-        var wheel: TimingWheel? = TimingWheel(startingAt: 0)
-        do {
-            let entries = [TestEntry(id: 0, deadline: 500), TestEntry(id: 1, deadline: 300), TestEntry(id: 2, deadline: 900)]
-            entries.forEach { wheel!.schedule($0) }
-            (cancelled, expired, pending) = (entries[0], entries[1], entries[2])
-        }
-        XCTAssertNotNil(cancelled, "a scheduled entry lives while only the wheel holds it")
-        XCTAssertNotNil(expired)
-        XCTAssertNotNil(pending)
+    /// A cancelled or expired deadline's slot is reused by the next schedule; the old handle
+    /// must then neither report the new deadline as its own nor cancel it.
+    func testStaleHandlesDoNotReachTheirSlotsNextDeadline() {
+        let wheel = TimingWheel(startingAt: 0)
+        let cancelled = TestEntry(id: 0, deadline: 500)
+        wheel.schedule(cancelled)
+        wheel.cancel(cancelled)
+        let reusedAfterCancel = TestEntry(id: 1, deadline: 700)
+        wheel.schedule(reusedAfterCancel)
+        XCTAssertEqual(reusedAfterCancel.handle?.slot, cancelled.handle?.slot, "the freed slot is taken first")
+        XCTAssertFalse(wheel.isScheduled(cancelled))
+        XCTAssertFalse(wheel.cancel(cancelled), "a stale handle cancels nothing")
+        XCTAssertTrue(wheel.isScheduled(reusedAfterCancel))
 
-        XCTAssertTrue(wheel!.cancel(cancelled!))
-        XCTAssertNil(cancelled, "a cancelled entry is let go")
+        XCTAssertEqual(advance(wheel, to: 700), [1])
+        let reusedAfterExpiry = TestEntry(id: 2, deadline: 900)
+        wheel.schedule(reusedAfterExpiry)
+        XCTAssertEqual(reusedAfterExpiry.handle?.slot, reusedAfterCancel.handle?.slot)
+        XCTAssertFalse(wheel.cancel(reusedAfterCancel), "an expired deadline's handle cancels nothing")
+        XCTAssertFalse(wheel.cancel(cancelled))
+        XCTAssertEqual(wheel.count, 1)
+        XCTAssertEqual(advance(wheel, to: 900), [2])
+    }
 
-        var handedOver: [Int] = []
-        wheel!.advance(to: 300) { handedOver.append(($0 as! TestEntry).id) }
-        XCTAssertEqual(handedOver, [1])
-        XCTAssertNil(expired, "an expired entry is let go once the callback has seen it")
-        XCTAssertNotNil(pending)
-
-        wheel = nil
-        XCTAssertNil(pending, "a wheel that goes away lets go of the entries it still holds")
+    /// Deadlines past one page of slots, freed in an interleaved order, each expire once.
+    func testManyDeadlinesAcrossPagesExpireOnce() {
+        let wheel = TimingWheel(tickMilliseconds: 1, startingAt: 0)
+        let entries = (0..<10_000).map { TestEntry(id: $0, deadline: Int64(1 + $0 % 97)) }
+        entries.forEach { wheel.schedule($0) }
+        for entry in entries where entry.id % 3 == 0 { wheel.cancel(entry) }
+        let again = (10_000..<13_000).map { TestEntry(id: $0, deadline: Int64(1 + $0 % 89)) }
+        again.forEach { wheel.schedule($0) }
+        let expired = advance(wheel, to: 100)
+        XCTAssertEqual(expired.count, Set(expired).count, "each deadline is handed over once")
+        XCTAssertEqual(Set(expired), Set((entries + again).map(\.id).filter { $0 >= 10_000 || $0 % 3 != 0 }))
+        XCTAssertEqual(wheel.count, 0)
     }
 
     func testAdvanceToThePastDoesNothing() {
@@ -211,7 +220,7 @@ final class TimingWheelTests: XCTestCase {
         wheel.advance(to: 5_000) { _ in XCTFail("time does not run backwards") }
         wheel.advance(to: 10_099) { _ in XCTFail("not due before its tick boundary") }
         XCTAssertEqual(wheel.currentTime, 10_000)
-        XCTAssertEqual(advance(wheel, to: 10_100).map(\.id), [0])
+        XCTAssertEqual(advance(wheel, to: 10_100), [0])
     }
 
     // MARK: Re-entrant callbacks
@@ -221,10 +230,10 @@ final class TimingWheelTests: XCTestCase {
         wheel.schedule(TestEntry(id: 0, deadline: 1_000))
         var order: [Int] = []
         var refusedInCallback: Bool?
-        wheel.advance(to: 10_000) { entry in
-            let entry = entry as! TestEntry
-            order.append(entry.id)
-            guard entry.id == 0 else { return }
+        wheel.advance(to: 10_000) { payload in
+            let id = TestEntry.id(of: payload)
+            order.append(id)
+            guard id == 0 else { return }
             refusedInCallback = !wheel.schedule(TestEntry(id: 1, deadline: 1_000))
             wheel.schedule(TestEntry(id: 2, deadline: 1_001))  // the very next tick
             wheel.schedule(TestEntry(id: 3, deadline: 9_000))
@@ -233,7 +242,7 @@ final class TimingWheelTests: XCTestCase {
         XCTAssertEqual(refusedInCallback, true, "the current tick has passed for new entries")
         XCTAssertEqual(order, [0, 2, 3])
         XCTAssertEqual(wheel.count, 1)
-        XCTAssertEqual(advance(wheel, to: 10_100).map(\.id), [4])
+        XCTAssertEqual(advance(wheel, to: 10_100), [4])
     }
 
     func testCallbackMayCancelEntriesDueInTheSameTick() {
@@ -247,8 +256,8 @@ final class TimingWheelTests: XCTestCase {
         var expired: [Int] = []
         var cancelled: [TestEntry] = []
         var cancelResults: [Bool] = []
-        wheel.advance(to: 1_000) { entry in
-            let entry = entry as! TestEntry
+        wheel.advance(to: 1_000) { payload in
+            let entry = (sameTick + [later])[TestEntry.id(of: payload)]
             if expired.isEmpty {
                 let others = sameTick.filter { $0 !== entry }
                 cancelled = [others[0], others[others.count - 1]]
@@ -261,12 +270,12 @@ final class TimingWheelTests: XCTestCase {
         XCTAssertEqual(expired.count, 4, "every entry is handed over once")
         XCTAssertEqual(expired.last, later.id)
         XCTAssertEqual(wheel.count, 0)
-        XCTAssertFalse(sameTick.contains { $0.isScheduled })
+        XCTAssertFalse(sameTick.contains { wheel.isScheduled($0) })
 
         // The bucket those entries left must still work a revolution later.
         let again = TestEntry(id: 6, deadline: 500 + 64 * 100)
         wheel.schedule(again)
-        XCTAssertEqual(advance(wheel, to: 500 + 64 * 100).map(\.id), [6])
+        XCTAssertEqual(advance(wheel, to: 500 + 64 * 100), [6])
     }
 
     // MARK: Randomized model check
@@ -362,19 +371,20 @@ final class TimingWheelTests: XCTestCase {
         }
         for (index, deadlineTick) in deadlineTicks.enumerated().sorted(by: { $0.element < $1.element }) {
             let early = advance(wheel, to: deadlineTick * tick - 1)
-            XCTAssertEqual(early.map(\.id), [], "before tick \(deadlineTick), from \(startTick)", file: file, line: line)
+            XCTAssertEqual(early, [], "before tick \(deadlineTick), from \(startTick)", file: file, line: line)
             let onTime = advance(wheel, to: deadlineTick * tick)
             XCTAssertEqual(
-                onTime.map(\.id), Array(repeating: index, count: perTick),
+                onTime, Array(repeating: index, count: perTick),
                 "at tick \(deadlineTick), from \(startTick)", file: file, line: line
             )
         }
         XCTAssertEqual(wheel.count, 0, file: file, line: line)
     }
 
-    private func advance(_ wheel: TimingWheel, to now: Int64) -> [TestEntry] {
-        var expired: [TestEntry] = []
-        wheel.advance(to: now) { expired.append($0 as! TestEntry) }
+    /// Advances `wheel` and returns the ids of the entries it handed over, in order.
+    private func advance(_ wheel: TimingWheel, to now: Int64) -> [Int] {
+        var expired: [Int] = []
+        wheel.advance(to: now) { expired.append(TestEntry.id(of: $0)) }
         return expired
     }
 
@@ -388,13 +398,36 @@ private let minute: Int64 = 60_000
 private let hour: Int64 = 60 * minute
 private let day: Int64 = 24 * hour
 
-/// A wheel entry with an identity, so that a test can tell which entries expired.
-private final class TestEntry: TimerEntry {
+/// A deadline with an identity, which its payload carries, so that a test can tell which
+/// deadlines expired; and the handle of its latest scheduling.
+private final class TestEntry {
     let id: Int
+    let deadline: Int64
+    var handle: TimerHandle?
 
     init(id: Int, deadline: Int64) {
         self.id = id
-        super.init(deadline: deadline)
+        self.deadline = deadline
+    }
+
+    static func id(of payload: TimerPayload) -> Int { Int(payload.high) }
+}
+
+private extension TimingWheel {
+    /// Schedules `entry`, keeping its handle; false when its deadline is due already.
+    @discardableResult
+    func schedule(_ entry: TestEntry) -> Bool {
+        entry.handle = schedule(deadline: entry.deadline, payload: TimerPayload(owner: 0, high: UInt64(entry.id), low: 0))
+        return entry.handle != nil
+    }
+
+    @discardableResult
+    func cancel(_ entry: TestEntry) -> Bool {
+        entry.handle.map { cancel($0) } ?? false
+    }
+
+    func isScheduled(_ entry: TestEntry) -> Bool {
+        entry.handle.map { isScheduled($0) } ?? false
     }
 }
 
@@ -543,7 +576,7 @@ private struct WheelModelCheck {
         let entry = entries[live.elements[index].id]
         guard wheel.cancel(entry) else { throw mismatch("cancel(\(entry.id)) of a live entry returned false") }
         _ = live.remove(deadline: entry.deadline, id: entry.id)
-        guard !entry.isScheduled else { throw mismatch("entry \(entry.id) still scheduled after cancel") }
+        guard !wheel.isScheduled(entry) else { throw mismatch("entry \(entry.id) still scheduled after cancel") }
     }
 
     /// Cancels an entry that may be live, cancelled, expired or refused.
@@ -564,7 +597,7 @@ private struct WheelModelCheck {
         wheel.advance(to: target) { handed in
             guard failure == nil else { return }
             do {
-                let entry = handed as! TestEntry
+                let entry = entries[TestEntry.id(of: handed)]
                 let entryTick = expiryTick(entry.deadline)
                 guard live.remove(deadline: entry.deadline, id: entry.id) else {
                     throw mismatch("entry \(entry.id) expired but was not live (cancelled or expired before)")
@@ -575,7 +608,7 @@ private struct WheelModelCheck {
                 guard entryTick >= lastExpiryTick else {
                     throw mismatch("entry \(entry.id) at tick \(entryTick) expired after one due at \(lastExpiryTick)")
                 }
-                guard !entry.isScheduled else { throw mismatch("entry \(entry.id) handed over still scheduled") }
+                guard !wheel.isScheduled(entry) else { throw mismatch("entry \(entry.id) handed over still scheduled") }
                 lastExpiryTick = entryTick
                 try reactToExpiry(atTick: entryTick)
             } catch {
@@ -613,8 +646,8 @@ private struct WheelModelCheck {
 
     private func checkLiveEntriesAreScheduled() throws {
         let liveIDs = Set(live.elements.map(\.id))
-        for entry in entries where entry.isScheduled != liveIDs.contains(entry.id) {
-            throw mismatch("entry \(entry.id) isScheduled \(entry.isScheduled), model disagrees")
+        for entry in entries where wheel.isScheduled(entry) != liveIDs.contains(entry.id) {
+            throw mismatch("entry \(entry.id) isScheduled \(wheel.isScheduled(entry)), model disagrees")
         }
     }
 

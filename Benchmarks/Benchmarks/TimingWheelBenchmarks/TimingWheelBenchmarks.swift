@@ -61,15 +61,25 @@ func registerExpiry<Queue: TimerQueue>(
 // MARK: - The structures under test
 
 /// What the benchmarks need of a timer queue, so that the wheel and the heap run the same code.
+/// An entry is what the caller keeps of a deadline: for the wheel a deadline and its handle
+/// (the wheel stores the rest), for the heap the entry object the heap indexes.
 protocol TimerQueue: AnyObject {
-    associatedtype Entry: AnyObject
+    associatedtype Entry
     static func make(startingAt now: Int64, capacity: Int) -> Self
     static func makeEntry(deadline: Int64) -> Entry
-    func insert(_ entry: Entry)
+    func insert(_ entry: inout Entry)
     func remove(_ entry: Entry)
     /// Hands over every entry due at or before `now`, a multiple of the wheel's 100 ms tick, so
     /// that both structures expire the same entries.
     func expire(through now: Int64, _ expired: (Entry) -> Void)
+}
+
+/// A deadline in the wheel as the engine keeps one: its handle, and the deadline itself
+/// (which the engine's event row holds), travelling as the payload so that expiry can hand it
+/// back.
+struct WheelEntry {
+    let deadline: Int64
+    var handle: TimerHandle?
 }
 
 extension TimingWheel: TimerQueue {
@@ -77,10 +87,19 @@ extension TimingWheel: TimerQueue {
         TimingWheel(tickMilliseconds: timerLoopPeriod, startingAt: now)
     }
 
-    static func makeEntry(deadline: Int64) -> TimerEntry { TimerEntry(deadline: deadline) }
-    func insert(_ entry: TimerEntry) { schedule(entry) }
-    func remove(_ entry: TimerEntry) { cancel(entry) }
-    func expire(through now: Int64, _ expired: (TimerEntry) -> Void) { advance(to: now, expired: expired) }
+    static func makeEntry(deadline: Int64) -> WheelEntry { WheelEntry(deadline: deadline) }
+
+    func insert(_ entry: inout WheelEntry) {
+        entry.handle = schedule(deadline: entry.deadline, payload: TimerPayload(owner: 0, high: UInt64(entry.deadline), low: 0))
+    }
+
+    func remove(_ entry: WheelEntry) {
+        if let handle = entry.handle { cancel(handle) }
+    }
+
+    func expire(through now: Int64, _ expired: (WheelEntry) -> Void) {
+        advance(to: now) { expired(WheelEntry(deadline: Int64($0.high))) }
+    }
 }
 
 extension IndexedQuaternaryHeap: TimerQueue {
@@ -89,7 +108,7 @@ extension IndexedQuaternaryHeap: TimerQueue {
     }
 
     static func makeEntry(deadline: Int64) -> HeapEntry { HeapEntry(deadline: deadline) }
-    func insert(_ entry: HeapEntry) { schedule(entry) }
+    func insert(_ entry: inout HeapEntry) { schedule(entry) }
     func remove(_ entry: HeapEntry) { cancel(entry) }
 }
 
@@ -107,7 +126,7 @@ private let longestDelay: Int64 = 30 * 60_000
 /// order they were scheduled in. Time stands still.
 final class InsertAndCancelState<Queue: TimerQueue> {
     private let queue: Queue
-    private let entries: [Queue.Entry]
+    private var entries: [Queue.Entry]
     /// Index in `entries` of the entry scheduled longest ago.
     private var oldest = 0
 
@@ -117,13 +136,12 @@ final class InsertAndCancelState<Queue: TimerQueue> {
         entries = (0..<pending).map { _ in
             Queue.makeEntry(deadline: start + Int64.random(in: shortestDelay...longestDelay, using: &generator))
         }
-        entries.forEach(queue.insert)
+        for index in entries.indices { queue.insert(&entries[index]) }
     }
 
     func cancelOldestAndScheduleItAgain() {
-        let entry = entries[oldest]
-        queue.remove(entry)
-        queue.insert(entry)
+        queue.remove(entries[oldest])
+        queue.insert(&entries[oldest])
         oldest = oldest + 1 == entries.count ? 0 : oldest + 1
     }
 }
@@ -170,7 +188,7 @@ final class ExpiryState<Queue: TimerQueue> {
     private func schedule(_ count: Int) {
         var batch = (created..<(created + count)).map { Queue.makeEntry(deadline: deadline(ofEntry: $0)) }
         batch.shuffle(using: &generator)
-        batch.forEach(queue.insert)
+        for index in batch.indices { queue.insert(&batch[index]) }
         created += count
     }
 

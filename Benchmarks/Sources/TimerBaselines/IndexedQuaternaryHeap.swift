@@ -1,6 +1,5 @@
-/// A deadline in an ``IndexedQuaternaryHeap``. Like the wheel's `TimerEntry`, it is a class the
-/// caller allocates once; the heap records the entry's position in it, so that cancelling needs
-/// no search.
+/// A deadline in an ``IndexedQuaternaryHeap``: a class the caller allocates once; the heap
+/// records the entry's position in it, so that cancelling needs no search.
 public final class HeapEntry {
     /// Milliseconds since the Unix epoch at which the entry is due.
     public let deadline: Int64

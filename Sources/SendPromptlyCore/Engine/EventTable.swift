@@ -19,9 +19,12 @@ struct EventTable {
     /// The first event that carried each provider event id (redelivery de-duplication), hashed
     /// with SipHash: a client chooses these strings.
     private var rowsByProviderEvent = RowIndex()
-    /// The deadline of each pending event, parallel to `rows` (nil once it has a result or
-    /// timed out): one word per event instead of a dictionary entry per pending one.
-    private var timers: ContiguousArray<ReceiptTimer?> = []
+    /// The deadline of each pending event, parallel to `rows` (``noTimer`` once it has a
+    /// result or timed out): one word per event instead of a dictionary entry per pending one.
+    private var timers: ContiguousArray<TimerHandle> = []
+    /// Slot 0 is the wheel's first bucket, never a deadline: a handle no deadline has, where an
+    /// optional handle would take 12 bytes a row instead of 8.
+    private static let noTimer = TimerHandle(slot: 0, generation: 0)
 
     /// Events waiting for their result.
     private(set) var pendingCount = 0
@@ -47,7 +50,7 @@ struct EventTable {
     func id(inRow row: Int) -> EventID? { rows[row]?.id }
 
     /// The provider event id of the event in `row`, nil where one was removed.
-    func providerEventID(inRow row: Int) -> String? { rows[row]?.providerEventID }
+    func providerEventID(inRow row: Int) -> PackedText? { rows[row]?.providerEventID }
 
     /// The events, oldest first.
     var inCreationOrder: LazyMapSequence<LazyFilterSequence<ContiguousArray<EventRecord?>>, EventRecord> {
@@ -85,7 +88,8 @@ struct EventTable {
 
     /// The first event the provider's `providerEventID` arrived with.
     func eventID(provider: Provider, providerEventID: String) -> EventID? {
-        rowsByProviderEvent.find(hash: Self.hash(provider, providerEventID)) { row in
+        let providerEventID = PackedText(providerEventID)
+        return rowsByProviderEvent.find(hash: Self.hash(provider, providerEventID)) { row in
             rows[Int(row)]?.provider == provider && rows[Int(row)]?.providerEventID == providerEventID
         }.flatMap { rows[Int($0)]?.id }
     }
@@ -97,7 +101,7 @@ struct EventTable {
 
     /// The hash `rowsByProviderEvent` files a provider event id under: SipHash with the
     /// process's random seed.
-    private static func hash(_ provider: Provider, _ providerEventID: String) -> UInt64 {
+    private static func hash(_ provider: Provider, _ providerEventID: PackedText) -> UInt64 {
         var hasher = Hasher()
         hasher.combine(provider)
         hasher.combine(providerEventID)
@@ -122,14 +126,14 @@ struct EventTable {
     /// Adds `event`, newer than every event so far, and `timer` when it is pending. A provider
     /// event id seen before keeps pointing at its first event. `event` is moved into its row,
     /// its strings not retained again.
-    mutating func append(_ event: consuming EventRecord, timer: ReceiptTimer?) {
+    mutating func append(_ event: consuming EventRecord, timer: TimerHandle?) {
         precondition(lastID.map { $0 < event.id } ?? true, "events are appended in id order")
         lastID = event.id
         let idHash = event.id.rowHash
         let providerHash = Self.hash(event.provider, event.providerEventID)
         let row = Int(rows.count)
         rows.append(event)
-        timers.append(timer)
+        timers.append(timer ?? Self.noTimer)
         if timer != nil { pendingCount += 1 }
         rowsByID.insert(UInt32(row), hash: idHash, hashOfRow: { Self.idHash(of: rows[Int($0)]) })
         // One probe: the provider id's first event stays filed, or this one is filed.
@@ -140,9 +144,10 @@ struct EventTable {
     }
 
     /// Takes the pending event's timer away: nil when the event is not pending (any more).
-    mutating func removeTimer(of id: EventID) -> ReceiptTimer? {
-        guard let row = row(of: id), let timer = timers[row] else { return nil }
-        timers[row] = nil
+    mutating func removeTimer(of id: EventID) -> TimerHandle? {
+        guard let row = row(of: id), timers[row] != Self.noTimer else { return nil }
+        let timer = timers[row]
+        timers[row] = Self.noTimer
         pendingCount -= 1
         return timer
     }
@@ -153,7 +158,7 @@ struct EventTable {
     ///   never removed: its deadline still has to fire).
     @discardableResult
     mutating func remove(_ id: EventID) -> EventRecord? {
-        guard let row = row(of: id), timers[row] == nil, let event = rows[row] else { return nil }
+        guard let row = row(of: id), timers[row] == Self.noTimer, let event = rows[row] else { return nil }
         let filedByID = rowsByID.remove(UInt32(row), hash: id.rowHash, hashOfRow: { Self.idHash(of: rows[Int($0)]) })
         assert(filedByID, "every row is filed by its id")
         // Filed only when it was its provider id's first event.
@@ -167,7 +172,7 @@ struct EventTable {
     /// Closes the holes: rows and timers move up, and the indexes learn the new row numbers.
     private mutating func compact() {
         var kept = ContiguousArray<EventRecord?>()
-        var keptTimers = ContiguousArray<ReceiptTimer?>()
+        var keptTimers = ContiguousArray<TimerHandle>()
         kept.reserveCapacity(count)
         keptTimers.reserveCapacity(count)
         var newRow = ContiguousArray<UInt32>(repeating: .max, count: rows.count)

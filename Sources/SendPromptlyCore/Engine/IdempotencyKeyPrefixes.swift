@@ -39,7 +39,7 @@ struct IdempotencyKeyPrefixes: Equatable {
     }
 
     /// The digest of the key spelled with prefix `index` around `providerEventID`.
-    func digest(prefix index: UInt8, providerEventID: String) -> IdempotencyKeyDigest {
+    func digest(prefix index: UInt8, providerEventID: PackedText) -> IdempotencyKeyDigest {
         IdempotencyKeyDigest(of: prefixes[Int(index)], providerEventID)
     }
 }

@@ -19,9 +19,9 @@ public struct IdempotencyKeyDigest: Hashable, Sendable {
     }
 
     /// The digest of the key `prefix + suffix`, without putting the key together.
-    init(of prefix: String, _ suffix: String) {
+    init(of prefix: String, _ suffix: PackedText) {
         var hasher = SHA256()
-        var prefix = prefix, suffix = suffix
+        var prefix = prefix
         prefix.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
         suffix.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
         let words = SecretHash(digest: hasher.finalize()).words
@@ -35,7 +35,9 @@ public struct IdempotencyKeyDigest: Hashable, Sendable {
 struct IdempotencyRecord {
     enum Answer {
         case receipt(ReceiptAccepted)
-        case result(ResultApplied)
+        /// Boxed: a result's answer is 42 bytes, a receipt's 25, and every pending receipt has a
+        /// record, so an inline result case would cost each of them 16 bytes more.
+        indirect case result(ResultApplied)
     }
 
     let keyDigest: IdempotencyKeyDigest

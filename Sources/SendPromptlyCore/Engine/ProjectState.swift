@@ -1,6 +1,9 @@
 /// Everything a shard holds for one project. Owned by exactly one ``ShardState``.
 final class ProjectState {
     let id: ProjectID
+    /// The project's number in its shard (``ShardState/projectsByOrdinal``), which the shard's
+    /// deadlines carry instead of the id. Not persisted: a restore numbers projects again.
+    let ordinal: UInt32
     let createdAt: Timestamp
     var settings: ProjectSettings
     var signingSecrets: SigningSecrets
@@ -15,10 +18,11 @@ final class ProjectState {
     /// How this project's receipts spell their idempotency keys (a snapshot's shortcut).
     var keyPrefixes = IdempotencyKeyPrefixes()
     /// The result deadline of each delivered replay.
-    var replayTimers: [ReplayID: ReplayTimer] = [:]
+    var replayTimers: [ReplayID: ReplayDeadline] = [:]
 
-    init(id: ProjectID, settings: ProjectSettings, signingSecret: String, createdAt: Timestamp) {
+    init(id: ProjectID, ordinal: UInt32, settings: ProjectSettings, signingSecret: String, createdAt: Timestamp) {
         self.id = id
+        self.ordinal = ordinal
         self.settings = settings
         self.signingSecrets = SigningSecrets(current: signingSecret)
         self.createdAt = createdAt

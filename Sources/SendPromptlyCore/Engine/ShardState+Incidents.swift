@@ -11,35 +11,40 @@ extension ShardState {
     /// - Returns: how many deadlines expired and events left; zero means nothing changed.
     @discardableResult
     public func advance(to now: Timestamp) -> Int {
-        var receipts: [ReceiptTimer] = []
-        var replays: [ReplayTimer] = []
+        var receipts: [(deadline: Timestamp, event: EventID, project: ProjectState)] = []
+        var replays: [(deadline: Timestamp, replay: ReplayID, project: ProjectState)] = []
         var expired = 0
-        wheel.advance(to: now.millisecondsSinceEpoch) { entry in
+        wheel.advance(to: now.millisecondsSinceEpoch) { payload in
             expired += 1
-            switch entry {
-            case let timer as ReceiptTimer:
-                receipts.append(timer)
-            case let timer as ReplayTimer:
-                replays.append(timer)
-            default:
-                preconditionFailure("unknown timer entry \(type(of: entry))")
+            // A pending event is never removed, and a replay's deadline leaves its project only
+            // when cancelled: both are found (the asserts catch a bug in debug builds; a release
+            // build skips the deadline rather than stop the shard).
+            switch ShardDeadline(payload) {
+            case .receipt(let ordinal, let eventID):
+                let project = projectsByOrdinal[Int(ordinal)]
+                guard let event = project.events[eventID] else { return assertionFailure("deadline of a removed event") }
+                receipts.append((event.timeoutAt, eventID, project))
+            case .replay(let ordinal, let replayID):
+                let project = projectsByOrdinal[Int(ordinal)]
+                guard let timer = project.replayTimers[replayID] else { return assertionFailure("deadline of a forgotten replay") }
+                replays.append((timer.deadline, replayID, project))
             }
         }
-        receipts.sort { ($0.deadline, $0.eventID) < ($1.deadline, $1.eventID) }
-        for timer in receipts { expire(timer) }
-        replays.sort { ($0.deadline, $0.replayID) < ($1.deadline, $1.replayID) }
-        for timer in replays { expire(timer) }
+        receipts.sort { ($0.deadline, $0.event) < ($1.deadline, $1.event) }
+        for receipt in receipts { expireReceipt(receipt.event, in: receipt.project) }
+        replays.sort { ($0.deadline, $0.replay) < ($1.deadline, $1.replay) }
+        for replay in replays { expireReplay(replay.replay, in: replay.project) }
         // Counted with the deadlines: an advance that changed anything is journaled, so a replay
         // forgets the same records at the same instant.
         for project in projects.values { expired += project.idempotency.forget(through: now.millisecondsSinceEpoch) }
         return expired + sweepRetention()
     }
 
-    func expire(_ timer: ReceiptTimer) {
-        guard let project = projects[timer.projectID],
-              project.events.removeTimer(of: timer.eventID) != nil,
-              var event = project.events[timer.eventID], event.state == .pending
-        else { return }
+    /// The receipt `eventID` got no result in time: it times out with an incident, unless it is
+    /// no longer pending. Its deadline has been handed over already (or was due as it was set).
+    func expireReceipt(_ eventID: EventID, in project: ProjectState) {
+        _ = project.events.removeTimer(of: eventID)
+        guard var event = project.events[eventID], event.state == .pending else { return }
         event.state = .timedOut
         project.events[event.id] = event
         let minutes = (event.timeoutAt.millisecondsSinceEpoch - event.acceptedAt.millisecondsSinceEpoch) / 1000

@@ -28,13 +28,13 @@ extension ShardState {
             let event = EventRecord(
                 id: nextID(EventKind.self, at: now), receipt: receipt, acceptedAt: now,
                 timeoutAt: now.adding(seconds: timeoutSeconds), state: .pending)
-            let timer = ReceiptTimer(projectID: project.id, eventID: event.id, deadline: event.timeoutAt)
-            project.events.append(event, timer: timer)
-            if !wheel.schedule(timer) {
-                // Only a clock that went backwards gets here: the deadline is already due.
-                expire(timer)
-            }
             answer = ReceiptAccepted(eventID: event.id, timeoutAt: event.timeoutAt, duplicate: false)
+            let timer = scheduleDeadline(of: event, in: project)
+            project.events.append(event, timer: timer)
+            if timer == nil {
+                // Only a clock that went backwards gets here: the deadline is already due.
+                expireReceipt(answer.eventID, in: project)
+            }
         }
         // The answered event carries this receipt's provider event id, new or duplicate.
         let keyPrefix = project.keyPrefixes.index(spelling: idempotency.key, around: receipt.providerEventID)
@@ -67,8 +67,8 @@ extension ShardState {
         let detail = Self.describe(report)
         switch (event.state, event.incidentID) {
         case (.pending, _):
-            if let timer = project.events.removeTimer(of: event.id) {
-                wheel.cancel(timer)
+            if let handle = project.events.removeTimer(of: event.id) {
+                wheel.cancel(handle)
             }
             event.resultAt = now
             switch report.status {
@@ -117,6 +117,14 @@ extension ShardState {
             incidentStatus: project.events[event.id]?.incidentID.flatMap { project.incidents[$0]?.status })
         remember(.result(answer), project: project, token: idempotency, now: now)
         return IngestReply(answer: answer, replayed: false)
+    }
+
+    /// Schedules the result deadline of `event`, a pending receipt of `project`: nil when it is
+    /// due already.
+    func scheduleDeadline(of event: borrowing EventRecord, in project: ProjectState) -> TimerHandle? {
+        wheel.schedule(
+            deadline: event.timeoutAt.millisecondsSinceEpoch,
+            payload: ShardDeadline.receipt(project: project.ordinal, event: event.id).payload)
     }
 
     private func lookUp(_ reference: ResultReport.EventReference, in project: ProjectState) -> EventID? {

@@ -1,16 +1,11 @@
-/// The deadline of a delivered replay's result, in the shard's timing wheel: when it fires
-/// before the result with the `replay_id` came, the incident is open again.
-final class ReplayTimer: TimerEntry {
-    let projectID: ProjectID
+/// The deadline of a delivered replay's result, scheduled in the shard's timing wheel as a
+/// ``ShardDeadline/replay(project:replay:)``: when it fires before the result with the
+/// `replay_id` came, the incident is open again.
+struct ReplayDeadline {
     let incidentID: IncidentID
-    let replayID: ReplayID
-
-    init(projectID: ProjectID, incidentID: IncidentID, replayID: ReplayID, deadline: Timestamp) {
-        self.projectID = projectID
-        self.incidentID = incidentID
-        self.replayID = replayID
-        super.init(deadline: deadline.millisecondsSinceEpoch)
-    }
+    let deadline: Timestamp
+    /// Nil when the deadline was already due as it was set (a clock that went backwards).
+    let handle: TimerHandle?
 }
 
 extension ShardState {
@@ -88,17 +83,16 @@ extension ShardState {
             project.incidents[incident.id] = incident
             return true
         }
-        var dueAlready: ReplayTimer?
+        var dueAlready: ReplayID?
         switch report.disposition {
         case .delivered:
             let event = project.events[incident.eventID]!
             let deadline = now.adding(
                 seconds: (event.timeoutAt.millisecondsSinceEpoch - event.acceptedAt.millisecondsSinceEpoch) / 1000)
             incident.replays[index].phase = .awaitingResult(deadline: deadline)
-            let timer = ReplayTimer(projectID: id, incidentID: incident.id, replayID: replayID, deadline: deadline)
-            project.replayTimers[replayID] = timer
+            let timer = scheduleReplayDeadline(replayID, of: incident.id, in: project, at: deadline)
             // Only a clock that went backwards makes the deadline due already.
-            if !wheel.schedule(timer) { dueAlready = timer }
+            if timer.handle == nil { dueAlready = replayID }
             detail += ", delivered; result due by \(RFC3339.format(deadline))"
         case .retry(let dueAt):
             incident.replays[index].phase = .sending(dueAt: dueAt)
@@ -111,7 +105,7 @@ extension ShardState {
         }
         incident.timeline.append(TimelineEntry(at: now, kind: .replayAttempt, detail: detail))
         project.incidents[incident.id] = incident
-        if let dueAlready { expire(dueAlready) }
+        if let dueAlready { expireReplay(dueAlready, in: project) }
         switch report.disposition {
         case .halted: reopen(incident.id, in: project, replay: replayID, as: .halted, at: now, because: "replay \(replayID) halted")
         case .exhausted: reopen(incident.id, in: project, replay: replayID, as: .exhausted, at: now, because: "replay \(replayID) exhausted its retries")
@@ -120,12 +114,23 @@ extension ShardState {
         return true
     }
 
+    /// Schedules the result deadline of delivered replay `replayID` and files it with its
+    /// project; the deadline's handle is nil when it is due already.
+    @discardableResult
+    func scheduleReplayDeadline(_ replayID: ReplayID, of incidentID: IncidentID, in project: ProjectState, at deadline: Timestamp) -> ReplayDeadline {
+        let handle = wheel.schedule(
+            deadline: deadline.millisecondsSinceEpoch, payload: ShardDeadline.replay(project: project.ordinal, replay: replayID).payload)
+        let timer = ReplayDeadline(incidentID: incidentID, deadline: deadline, handle: handle)
+        project.replayTimers[replayID] = timer
+        return timer
+    }
+
     /// A delivered replay's result did not come in time.
-    func expire(_ timer: ReplayTimer) {
-        guard let project = projects[timer.projectID], project.replayTimers.removeValue(forKey: timer.replayID) != nil else { return }
+    func expireReplay(_ replayID: ReplayID, in project: ProjectState) {
+        guard let timer = project.replayTimers.removeValue(forKey: replayID) else { return }
         reopen(
-            timer.incidentID, in: project, replay: timer.replayID, as: .timedOut,
-            at: Timestamp(millisecondsSinceEpoch: timer.deadline), because: "no result for replay \(timer.replayID) in time")
+            timer.incidentID, in: project, replay: replayID, as: .timedOut,
+            at: timer.deadline, because: "no result for replay \(replayID) in time")
     }
 
     /// Ends the active replay `replayID` as `phase` and puts the incident back to `open`, with a
@@ -145,8 +150,8 @@ extension ShardState {
 
     /// Sets a replay's final phase and forgets its result deadline.
     func end(_ replay: inout Replay, as phase: Replay.Phase, in project: ProjectState) {
-        if let timer = project.replayTimers.removeValue(forKey: replay.id) {
-            wheel.cancel(timer)
+        if let handle = project.replayTimers.removeValue(forKey: replay.id)?.handle {
+            wheel.cancel(handle)
         }
         replay.phase = phase
     }

@@ -137,7 +137,7 @@ extension ShardState {
             removed += 1
             guard let incidentID = event.incidentID, let incident = project.removeIncident(incidentID) else { continue }
             for replay in incident.replays {
-                if let timer = project.replayTimers.removeValue(forKey: replay.id) { wheel.cancel(timer) }
+                if let handle = project.replayTimers.removeValue(forKey: replay.id)?.handle { wheel.cancel(handle) }
             }
         }
         return removed

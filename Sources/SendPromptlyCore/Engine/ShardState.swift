@@ -12,6 +12,8 @@ public final class ShardState: @unchecked Sendable {
     private(set) var generator: IdentifierGenerator
     let wheel: TimingWheel
     var projects: [ProjectID: ProjectState] = [:]
+    /// The same projects by ``ProjectState/ordinal``, which is their index here.
+    private(set) var projectsByOrdinal: [ProjectState] = []
     /// The quota live requests are held to (``install(_:)``); unlimited while a journal replays.
     var quotaState = QuotaState()
     /// Effects of the operations so far, in order; the owner drains them with ``takeEffects()``.
@@ -102,10 +104,19 @@ public final class ShardState: @unchecked Sendable {
         id: ProjectID, settings: ProjectSettings, signingSecret: String, key: NewKey, now: Timestamp
     ) throws(EngineError) -> (ProjectSummary, APIKeyRecord) {
         guard projects[id] == nil else { throw .conflict("project \(id) exists") }
-        let project = ProjectState(id: id, settings: settings, signingSecret: signingSecret, createdAt: now)
-        projects[id] = project
+        guard projectsByOrdinal.count < ShardDeadline.projectLimit else { throw .conflict("this shard holds as many projects as it can") }
+        let project = addProject(id: id, settings: settings, signingSecret: signingSecret, createdAt: now)
         let record = addKey(key, to: project, now: now)
         return (project.summary(), record)
+    }
+
+    /// Adds a new project with the next ordinal; its id must be new to the shard.
+    func addProject(id: ProjectID, settings: ProjectSettings, signingSecret: String, createdAt: Timestamp) -> ProjectState {
+        let project = ProjectState(
+            id: id, ordinal: UInt32(projectsByOrdinal.count), settings: settings, signingSecret: signingSecret, createdAt: createdAt)
+        projects[id] = project
+        projectsByOrdinal.append(project)
+        return project
     }
 
     public func updateProject(id: ProjectID, change: ProjectSettingsChange) throws(EngineError) -> ProjectSummary {

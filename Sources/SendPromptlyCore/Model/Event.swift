@@ -40,13 +40,14 @@ public struct ReportedError: Sendable, Equatable {
 /// An event: one receipt and what became of it.
 ///
 /// A shard holds a million of these, so the value keeps inline only what a typical receipt
-/// has (112 bytes): the fields most events never carry (shop domain, incident, reported error)
+/// has (128 bytes, the provider event id included: ``PackedText``): the fields most events never carry (shop domain, incident, reported error)
 /// live in one shared ``EventDetails`` box, nil for the common event; times and the timeout
 /// that may be absent are numbers with a sentinel for none. Reading ``receipt`` assembles the
 /// receipt as it was accepted.
 public struct EventRecord: Sendable {
+    // In this order, the packed id's odd 33 bytes and the one-byte fields after it fill the
+    // 128 bytes to the end, with the 4-byte timeout last.
     public let id: EventID
-    let providerEventID: String
     private let eventType: String
     private let internalReference: String?
     public let acceptedAt: Timestamp
@@ -54,11 +55,12 @@ public struct EventRecord: Sendable {
     private var resultAtMilliseconds: Int64
     private let occurredAtMilliseconds: Int64
     private var details: EventDetails?
-    /// The receipt's own timeout (at most 7 days, ``ReceiptRequest``); ``absentTimeout`` for none.
-    private let timeoutSeconds: Int32
+    let providerEventID: PackedText
     let provider: Provider
     private let effectType: EffectType
     public internal(set) var state: EventState
+    /// The receipt's own timeout (at most 7 days, ``ReceiptRequest``); ``absentTimeout`` for none.
+    private let timeoutSeconds: Int32
 
     /// The milliseconds that stand for an absent time (no timestamp the wire contract accepts is
     /// this far in the past).
@@ -69,25 +71,41 @@ public struct EventRecord: Sendable {
         id: EventID, receipt: Receipt, acceptedAt: Timestamp, timeoutAt: Timestamp, state: EventState,
         incidentID: IncidentID? = nil, resultAt: Timestamp? = nil, lastError: ReportedError? = nil
     ) {
+        self.init(
+            id: id, provider: receipt.provider, providerEventID: PackedText(receipt.providerEventID),
+            eventType: receipt.eventType, effectType: receipt.effectType, internalReference: receipt.internalReference,
+            occurredAt: receipt.occurredAt, shopifyShopDomain: receipt.shopifyShopDomain, timeoutSeconds: receipt.timeoutSeconds,
+            acceptedAt: acceptedAt, timeoutAt: timeoutAt, state: state, incidentID: incidentID, resultAt: resultAt,
+            lastError: lastError)
+    }
+
+    /// The event field by field, its provider event id packed already (a snapshot's reader
+    /// packs it straight from the column's bytes, without a `String`).
+    init(
+        id: EventID, provider: Provider, providerEventID: PackedText, eventType: String, effectType: EffectType,
+        internalReference: String?, occurredAt: Timestamp?, shopifyShopDomain: String?, timeoutSeconds: Int64?,
+        acceptedAt: Timestamp, timeoutAt: Timestamp, state: EventState, incidentID: IncidentID?, resultAt: Timestamp?,
+        lastError: ReportedError?
+    ) {
         self.id = id
-        self.providerEventID = receipt.providerEventID
-        self.eventType = receipt.eventType
-        self.internalReference = receipt.internalReference
+        self.providerEventID = providerEventID
+        self.eventType = eventType
+        self.internalReference = internalReference
         self.acceptedAt = acceptedAt
         self.timeoutAt = timeoutAt
         self.resultAtMilliseconds = resultAt?.millisecondsSinceEpoch ?? Self.absent
-        self.occurredAtMilliseconds = receipt.occurredAt?.millisecondsSinceEpoch ?? Self.absent
-        self.timeoutSeconds = receipt.timeoutSeconds.map { Int32(clamping: $0) } ?? Self.absentTimeout
-        self.provider = receipt.provider
-        self.effectType = receipt.effectType
+        self.occurredAtMilliseconds = occurredAt?.millisecondsSinceEpoch ?? Self.absent
+        self.timeoutSeconds = timeoutSeconds.map { Int32(clamping: $0) } ?? Self.absentTimeout
+        self.provider = provider
+        self.effectType = effectType
         self.state = state
         self.details = EventDetails(EventDetails.Fields(
-            shopifyShopDomain: receipt.shopifyShopDomain, incidentID: incidentID, lastError: lastError))
+            shopifyShopDomain: shopifyShopDomain, incidentID: incidentID, lastError: lastError))
     }
 
     public var receipt: Receipt {
         Receipt(
-            provider: provider, providerEventID: providerEventID, eventType: eventType, effectType: effectType,
+            provider: provider, providerEventID: providerEventID.string, eventType: eventType, effectType: effectType,
             internalReference: internalReference, occurredAt: Self.timestamp(occurredAtMilliseconds),
             shopifyShopDomain: details?.fields.shopifyShopDomain,
             timeoutSeconds: timeoutSeconds == Self.absentTimeout ? nil : Int64(timeoutSeconds))
@@ -135,18 +153,5 @@ final class EventDetails: Sendable {
         guard fields.shopifyShopDomain != nil || fields.incidentID != nil || fields.lastError != nil
         else { return nil }
         self.fields = fields
-    }
-}
-
-/// A pending receipt's deadline in the shard's timing wheel. It carries just enough to find
-/// the event again; cancelling it on the result is one unlink.
-final class ReceiptTimer: TimerEntry {
-    let projectID: ProjectID
-    let eventID: EventID
-
-    init(projectID: ProjectID, eventID: EventID, deadline: Timestamp) {
-        self.projectID = projectID
-        self.eventID = eventID
-        super.init(deadline: deadline.millisecondsSinceEpoch)
     }
 }

@@ -51,6 +51,14 @@ public struct BinaryWriter: Sendable {
         bytes.append(contentsOf: utf8)
     }
 
+    /// Written as the ``write(_:)-String`` of its string: the column format does not change.
+    mutating func write(_ value: PackedText) {
+        value.withUTF8 { utf8 in
+            write(varint: UInt64(utf8.count))
+            bytes.append(contentsOf: utf8)
+        }
+    }
+
     public mutating func write(raw: some Collection<UInt8>) {
         bytes.append(contentsOf: raw)
     }
@@ -224,6 +232,17 @@ public struct BinaryReader {
             // ASCII (identifiers, references, vocabulary: nearly every stored string) needs no
             // validation; `String(validating:)` is not specialised for buffers and checks slowly.
             utf8.allSatisfy { $0 < 0x80 } ? String(decoding: utf8, as: UTF8.self) : String(validating: utf8, as: UTF8.self)
+        }
+        guard let text else { throw failure("invalid UTF-8") }
+        return text
+    }
+
+    /// A string written by ``BinaryWriter/write(_:)-String``, packed straight from its bytes.
+    mutating func readPackedText() throws(BinaryDecodingError) -> PackedText {
+        let count = try readCount()
+        let text = try readRaw(count).withUnsafeBufferPointer { utf8 -> PackedText? in
+            if utf8.allSatisfy({ $0 < 0x80 }) { return PackedText(validUTF8: utf8) }
+            return String(validating: utf8, as: UTF8.self).map(PackedText.init)
         }
         guard let text else { throw failure("invalid UTF-8") }
         return text

@@ -14,7 +14,7 @@ struct EventCursor {
     }
 
     /// The provider event id of event `id`, nil when the table has no such event.
-    mutating func providerEventID(of id: EventID) -> String? {
+    mutating func providerEventID(of id: EventID) -> PackedText? {
         while row < table.rowCount, table.id(inRow: row).map({ $0 < id }) ?? true { row += 1 }
         if row < table.rowCount, table.id(inRow: row) == id { return table.providerEventID(inRow: row) }
         return table[id]?.providerEventID

@@ -73,7 +73,8 @@ extension ShardState {
             let createdAt: Timestamp = try reader.read()
             let settings: ProjectSettings = try reader.read()
             let secrets: SigningSecrets = try reader.read()
-            let project = ProjectState(id: id, settings: settings, signingSecret: secrets.current, createdAt: createdAt)
+            guard state.projects[id] == nil else { throw reader.failure("project \(id) appears twice") }
+            let project = state.addProject(id: id, settings: settings, signingSecret: secrets.current, createdAt: createdAt)
             project.signingSecrets = secrets
             for key in try reader.readArray(APIKeyRecord.self) {
                 project.keys[key.id] = key
@@ -95,9 +96,8 @@ extension ShardState {
                 project.incidentOrder.append(incident.id)
                 for replay in incident.replays {
                     guard case .awaitingResult(let deadline) = replay.phase else { continue }
-                    let timer = ReplayTimer(projectID: id, incidentID: incident.id, replayID: replay.id, deadline: deadline)
-                    project.replayTimers[replay.id] = timer
-                    guard state.wheel.schedule(timer) else { throw reader.failure("replay \(replay.id) is past the wheel's time") }
+                    let timer = state.scheduleReplayDeadline(replay.id, of: incident.id, in: project, at: deadline)
+                    guard timer.handle != nil else { throw reader.failure("replay \(replay.id) is past the wheel's time") }
                 }
             }
             if reader.formatVersion >= 3 {
@@ -127,7 +127,6 @@ extension ShardState {
                         keyDigest: token.keyDigest, fingerprint: token.fingerprint, answer: answer, expiresAt: expiresAt))
                 }
             }
-            state.projects[id] = project
         }
         if !reader.isAtEnd { try state.decodeAuditLog(from: &reader) }
         return state
@@ -137,9 +136,11 @@ extension ShardState {
     /// `position`, where the event was read.
     private func restore(_ event: consuming EventRecord, in project: ProjectState, position reader: BinaryReader) throws(BinaryDecodingError) {
         guard project.events.lastID.map({ $0 < event.id }) ?? true else { throw reader.failure("events out of order at \(event.id)") }
-        let timer = event.state == .pending
-            ? ReceiptTimer(projectID: project.id, eventID: event.id, deadline: event.timeoutAt) : nil
-        if let timer, !wheel.schedule(timer) { throw reader.failure("pending event \(event.id) is past the wheel's time") }
+        var timer: TimerHandle?
+        if event.state == .pending {
+            timer = scheduleDeadline(of: event, in: project)
+            if timer == nil { throw reader.failure("pending event \(event.id) is past the wheel's time") }
+        }
         project.events.append(event, timer: timer)
     }
 

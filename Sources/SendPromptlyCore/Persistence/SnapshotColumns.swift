@@ -159,7 +159,7 @@ struct EventColumns {
         timeColumn.write(acceptedAt &- previousAcceptedAt)
         timeColumn.write(event.timeoutAt.millisecondsSinceEpoch &- acceptedAt)
         previousAcceptedAt = acceptedAt
-        providerEventIDColumn.write(receipt.providerEventID)
+        providerEventIDColumn.write(event.providerEventID)
         referenceColumn.write(receipt.internalReference)
         referenceColumn.write(receipt.shopifyShopDomain)
         detailColumn.write(receipt.occurredAt)
@@ -209,13 +209,11 @@ struct EventColumns {
             let state = states[try indexColumn.readIndex(below: states.count)]
             acceptedAt &+= try timeColumn.readInt64()
             let timeoutAt = acceptedAt &+ (try timeColumn.readInt64())
-            let receipt = Receipt(
-                provider: provider, providerEventID: try providerEventIDColumn.readString(), eventType: eventType,
+            try body(EventRecord(
+                id: id, provider: provider, providerEventID: try providerEventIDColumn.readPackedText(), eventType: eventType,
                 effectType: effectType, internalReference: try referenceColumn.readOptionalString(),
                 occurredAt: try detailColumn.readOptional(), shopifyShopDomain: try referenceColumn.readOptionalString(),
-                timeoutSeconds: try detailColumn.readOptionalInt64())
-            try body(EventRecord(
-                id: id, receipt: receipt, acceptedAt: Timestamp(millisecondsSinceEpoch: acceptedAt),
+                timeoutSeconds: try detailColumn.readOptionalInt64(), acceptedAt: Timestamp(millisecondsSinceEpoch: acceptedAt),
                 timeoutAt: Timestamp(millisecondsSinceEpoch: timeoutAt), state: state,
                 incidentID: try detailColumn.readOptional(), resultAt: try detailColumn.readOptional(),
                 lastError: try detailColumn.readOptional()), idColumn)
@@ -294,7 +292,7 @@ struct IdempotencyColumns {
     ///
     /// - Returns: the project's key prefixes (none before version 5).
     static func read(
-        from reader: inout BinaryReader, reserve: (_ count: Int) -> Void, providerEventID: (EventID) -> String?,
+        from reader: inout BinaryReader, reserve: (_ count: Int) -> Void, providerEventID: (EventID) -> PackedText?,
         each body: (IdempotencyRecord) throws(BinaryDecodingError) -> Void
     ) throws(BinaryDecodingError) -> IdempotencyKeyPrefixes {
         let count = try reader.readCount()

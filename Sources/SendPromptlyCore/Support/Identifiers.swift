@@ -38,6 +38,12 @@ public struct Identifier<Kind: IdentifierKind>: Hashable, Comparable, Sendable, 
         self.init(ulid: ulid)
     }
 
+    /// The identifier whose two words are `high` and `low` (a timer's payload carries them).
+    init(high: UInt64, low: UInt64) {
+        self.high = high
+        self.low = low
+    }
+
     /// The identifier the generator issues for `ulid`.
     init(ulid: ULID) {
         self.high = ulid.millisecond << 16 | UInt64(ulid.high)

@@ -160,6 +160,52 @@ final class RowIndexTests: XCTestCase {
         XCTAssertEqual(table.index.capacity, capacity)
     }
 
+    /// Past ``RowIndex/largestSinglePart`` slots the index splits into parts that grow on their
+    /// own: every row stays reachable, the load stays under 70%, and after the split no insert
+    /// hashes more than a part's rows again (the pause a growth costs).
+    func testASplitIndexGrowsOnePartAtATime() {
+        var hashed = 0
+        let mix: (UInt64) -> UInt64 = { RowHash.of($0, 0) }
+        var keys: [UInt64] = []
+        var index = RowIndex()
+        var mostHashedByOneInsert = 0
+        for key in 0..<200_000 as Range<UInt64> {
+            let row = UInt32(keys.count)
+            keys.append(key)
+            hashed = 0
+            index.insert(row, hash: mix(key), hashOfRow: { hashed += 1; return mix(keys[Int($0)]) })
+            if key > UInt64(RowIndex.largestSinglePart) { mostHashedByOneInsert = max(mostHashedByOneInsert, hashed) }
+            XCTAssertLessThanOrEqual(index.count * 10, index.capacity * 7 + 7 * RowIndex.partCount * 8)
+        }
+        XCTAssertGreaterThan(index.capacity, 200_000, "grown past the split")
+        XCTAssertLessThan(mostHashedByOneInsert, 200_000 / 64, "one part's rows at a time, not the index's")
+        for key in keys {
+            XCTAssertEqual(index.find(hash: mix(key)) { keys[Int($0)] == key }, UInt32(key))
+            XCTAssertNil(index.find(hash: mix(key + 1_000_000)) { keys[Int($0)] == key + 1_000_000 })
+        }
+        var removed = 0
+        for key in stride(from: 0, to: 200_000, by: 7) {
+            XCTAssertTrue(index.remove(UInt32(key), hash: mix(UInt64(key)), hashOfRow: { mix(keys[Int($0)]) }))
+            removed += 1
+        }
+        XCTAssertEqual(index.count, 200_000 - removed)
+        for key in 0..<200_000 where key % 7 != 0 {
+            XCTAssertEqual(index.find(hash: mix(UInt64(key))) { keys[Int($0)] == UInt64(key) }, UInt32(key))
+        }
+    }
+
+    func testReservingPastTheSplitHoldsThatManyRowsWithoutGrowing() {
+        let mix: (UInt64) -> UInt64 = { RowHash.of($0, 1) }
+        var index = RowIndex()
+        index.reserveCapacity(100_000, hashOfRow: { _ in XCTFail("an empty index hashes nothing"); return 0 })
+        let capacity = index.capacity
+        for key in 0..<100_000 as Range<UInt64> {
+            index.insert(UInt32(key), hash: mix(key), hashOfRow: { _ in XCTFail("grew at row \(key)"); return 0 })
+        }
+        XCTAssertEqual(index.capacity, capacity)
+        XCTAssertLessThan(capacity, 100_000 * 4, "not more than twice a single table's slots")
+    }
+
     func testRenumberingAfterACompactionKeepsEveryKey() {
         var table = table()
         for key in 0..<40 as Range<UInt64> { table.add(key * 5) }

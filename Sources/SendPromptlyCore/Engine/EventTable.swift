@@ -12,7 +12,8 @@
 /// A value owned by its ``ProjectState``; not thread-safe (the shard's actor serialises access).
 struct EventTable {
     /// Nil where an event was removed.
-    private var rows: ContiguousArray<EventRecord?> = []
+    /// Paged, so that growing copies no rows: a doubling array copied 100 MB in one go.
+    private var rows = PagedArray<EventRecord?>()
     private var removedCount = 0
     /// Rows by event id, hashed with ``RowHash``.
     private var rowsByID = RowIndex()
@@ -21,7 +22,7 @@ struct EventTable {
     private var rowsByProviderEvent = RowIndex()
     /// The deadline of each pending event, parallel to `rows` (``noTimer`` once it has a
     /// result or timed out): one word per event instead of a dictionary entry per pending one.
-    private var timers: ContiguousArray<TimerHandle> = []
+    private var timers = PagedArray<TimerHandle>()
     /// Slot 0 is the wheel's first bucket, never a deadline: a handle no deadline has, where an
     /// optional handle would take 12 bytes a row instead of 8.
     private static let noTimer = TimerHandle(slot: 0, generation: 0)
@@ -53,7 +54,7 @@ struct EventTable {
     func providerEventID(inRow row: Int) -> PackedText? { rows[row]?.providerEventID }
 
     /// The events, oldest first.
-    var inCreationOrder: LazyMapSequence<LazyFilterSequence<ContiguousArray<EventRecord?>>, EventRecord> {
+    var inCreationOrder: LazyMapSequence<LazyFilterSequence<PagedArray<EventRecord?>>, EventRecord> {
         rows.lazy.filter { $0 != nil }.map { $0.unsafelyUnwrapped }
     }
 
@@ -171,8 +172,8 @@ struct EventTable {
 
     /// Closes the holes: rows and timers move up, and the indexes learn the new row numbers.
     private mutating func compact() {
-        var kept = ContiguousArray<EventRecord?>()
-        var keptTimers = ContiguousArray<TimerHandle>()
+        var kept = PagedArray<EventRecord?>()
+        var keptTimers = PagedArray<TimerHandle>()
         kept.reserveCapacity(count)
         keptTimers.reserveCapacity(count)
         var newRow = ContiguousArray<UInt32>(repeating: .max, count: rows.count)

@@ -1,5 +1,3 @@
-import DequeModule
-
 /// A project's idempotency records: found by key digest, forgotten oldest first.
 ///
 /// Every record lives for the same window from the moment it is made, so records expire in the
@@ -18,7 +16,8 @@ struct IdempotencyTable {
     /// so a position's distance from `firstPosition` (wrapping) is its offset in `records`.
     private static let positionMask: UInt32 = 0x7FFF_FFFF
 
-    private var records: Deque<IdempotencyRecord> = []
+    /// Paged, so that growing copies no records.
+    private var records = PagedArray<IdempotencyRecord>()
     /// The position of each live record, filed under its digest's ``RowHash``.
     private var positions = RowIndex()
     /// The position of `records.first`.
@@ -33,7 +32,7 @@ struct IdempotencyTable {
     var count: Int { records.count }
 
     /// The live records, oldest first.
-    var live: Deque<IdempotencyRecord> { records }
+    var live: PagedArray<IdempotencyRecord> { records }
 
     func record(for digest: IdempotencyKeyDigest) -> IdempotencyRecord? {
         positions.find(hash: digest.rowHash) { records[Self.offset(of: $0, from: firstPosition)].keyDigest == digest }

@@ -1,87 +1,60 @@
 /// An open-addressed hash index from keys to row numbers, for tables whose rows already hold
 /// their own keys (``EventTable``'s events, ``IdempotencyTable``'s records).
 ///
-/// A slot is the row's number (4 bytes) and a tag byte: the key is not stored a second time.
-/// So the caller gives each operation the key's hash and, to tell keys apart, a `matches`
-/// closure that compares the key with the one in the row. The tag keeps the top 8 bits of the
-/// row's hash, and `matches` is asked only where the tag agrees: a probe that meets other rows
-/// (about 2 of them at 50% full, 6 at 70% when inserting) would otherwise load each of those
-/// rows from memory to compare keys, a cache miss apiece; with tags, 1 in 256 of them. A Swift
+/// A slot is the row's number and a tag byte (``RowIndexPart``): the caller gives each
+/// operation the key's hash and a closure that compares the key with the one in a row. A Swift
 /// dictionary from key to row number would keep key and value in every bucket and a quarter or
 /// more of its buckets empty: 40 to 60 bytes an entry for the engine's keys, against 7 to 14
 /// here. It would also hash with a fresh SipHash seed per lookup, which restoring a million
 /// receipts pays three million times.
 ///
-/// Linear probing over a power-of-two number of slots, grown (doubled, every row hashed again
-/// through the caller's `hashOfRow`) before it is more than 70% full. Removal shifts the rest
-/// of the cluster back instead of leaving a tombstone, so a long life of inserts and removes
-/// never lengthens the probes. The bucket is the hash's low bits: hashes must be well mixed and
-/// unpredictable to clients (``RowHash``, or `Hasher` for strings a client chooses).
+/// Growing an open-addressed table hashes every row again, in one go: for a million rows that
+/// took tens of milliseconds during which the shard answered nothing, the largest part of the
+/// ingest path's p99 latency. So a large index is cut into ``partCount`` parts, chosen by bits
+/// of the hash that neither a part's buckets (the low bits) nor its tags (the top 8) use, and
+/// each part grows on its own, a 256th of the rows at a time. A small index (a project with a
+/// few thousand events) is one part, split once it would grow past ``largestSinglePart`` slots,
+/// so that it does not pay for 256 tables.
 ///
-/// Hand-written because neither the standard library nor swift-collections has a hash table
-/// that stores only a value and asks the caller for the key. A value type, copied on write; not
-/// thread-safe (its table's owner serialises access). Rows are `0..<UInt32.max`.
+/// Hashes must be well mixed and unpredictable to clients (``RowHash``, or `Hasher` for
+/// strings a client chooses). Hand-written because neither the standard library nor
+/// swift-collections has a hash table that stores only a value and asks the caller for the key.
+/// A value type, copied on write; not thread-safe (its table's owner serialises access). Rows
+/// are `0..<UInt32.max`.
 struct RowIndex {
-    /// Marks a free slot: the one row number an index cannot hold.
-    private static let empty = UInt32.max
-    /// The smallest table allocated: a project with a handful of events stays small.
-    private static let minimumCapacity = 8
+    static let partCount = 256
+    /// A single part grows to this many slots (about 11,000 rows) before the index splits.
+    static let largestSinglePart = 1 << 14
+    /// The lowest of the 8 hash bits that choose a part: below the tag's, above any bucket's.
+    private static let partShift: UInt64 = 48
 
-    /// `empty` or a row; the count is zero or a power of two.
-    private var slots: ContiguousArray<UInt32> = []
-    /// The ``tag(of:)`` of each slot's row's hash, parallel to `slots` (any value where empty).
-    private var tags: ContiguousArray<UInt8> = []
+    /// One part, or ``partCount`` of them.
+    private var parts: ContiguousArray<RowIndexPart> = [RowIndexPart()]
 
     /// The rows held.
     private(set) var count = 0
 
-    /// The slots allocated, 5 bytes each with their tags: what the index costs in memory.
-    var capacity: Int { slots.count }
+    /// The slots allocated over all parts, 5 bytes each with their tags: what the index costs
+    /// in memory.
+    var capacity: Int { parts.reduce(0) { $0 + $1.capacity } }
 
     /// The row filed under `hash` for which `matches` holds, nil when there is none.
     func find(hash: UInt64, where matches: (UInt32) -> Bool) -> UInt32? {
-        let tag = Self.tag(of: hash)
-        return slots.withUnsafeBufferPointer { slots in
-            tags.withUnsafeBufferPointer { tags in
-                guard !slots.isEmpty else { return nil }
-                let mask = slots.count - 1
-                var slot = Int(truncatingIfNeeded: hash) & mask
-                while true {
-                    let row = slots[slot]
-                    if row == Self.empty { return nil }
-                    if tags[slot] == tag, matches(row) { return row }
-                    slot = (slot + 1) & mask
-                }
-            }
-        }
+        parts[part(of: hash)].find(hash: hash, where: matches)
     }
 
     /// Files `row` under `hash`, unless a row that `matches` is already filed there.
     ///
-    /// `hashOfRow` gives the hash of any row already held; it is called only when the table
-    /// grows.
+    /// `hashOfRow` gives the hash of any row already held; it is called only when a part
+    /// grows or the index splits.
     ///
     /// - Returns: the row already filed (and `row` is not added), or nil when `row` was added.
     @discardableResult
     mutating func insert(
         _ row: UInt32, hash: UInt64, unlessFiled matches: (UInt32) -> Bool, hashOfRow: (UInt32) -> UInt64
     ) -> UInt32? {
-        precondition(row != Self.empty, "row \(row) is reserved for empty slots")
-        if !Self.canHold(count + 1, in: slots.count) { rehash(capacity: Self.capacity(for: count + 1), hashOfRow: hashOfRow) }
-        let tag = Self.tag(of: hash)
-        let filed: UInt32? = slots.withUnsafeMutableBufferPointer { slots in
-            tags.withUnsafeMutableBufferPointer { tags in
-                let mask = slots.count - 1
-                var slot = Int(truncatingIfNeeded: hash) & mask
-                while slots[slot] != Self.empty {
-                    if tags[slot] == tag, matches(slots[slot]) { return slots[slot] }
-                    slot = (slot + 1) & mask
-                }
-                slots[slot] = row
-                tags[slot] = tag
-                return nil
-            }
-        }
+        if parts.count == 1, parts[0].isFull, parts[0].capacity >= Self.largestSinglePart { split(hashOfRow: hashOfRow) }
+        let filed = parts[part(of: hash)].insert(row, hash: hash, unlessFiled: matches, hashOfRow: hashOfRow)
         if filed == nil { count += 1 }
         return filed
     }
@@ -91,37 +64,12 @@ struct RowIndex {
         insert(row, hash: hash, unlessFiled: { _ in false }, hashOfRow: hashOfRow)
     }
 
-    /// Takes `row`, filed under `hash`, out; rows after it in its cluster move back (their
-    /// hashes from `hashOfRow`), so no probe ever walks over a removed slot.
+    /// Takes `row`, filed under `hash`, out (``RowIndexPart/remove(_:hash:hashOfRow:)``).
     ///
     /// - Returns: whether `row` was filed under `hash`.
     @discardableResult
     mutating func remove(_ row: UInt32, hash: UInt64, hashOfRow: (UInt32) -> UInt64) -> Bool {
-        let removed = slots.withUnsafeMutableBufferPointer { slots in
-            tags.withUnsafeMutableBufferPointer { tags in
-                guard !slots.isEmpty else { return false }
-                let mask = slots.count - 1
-                var hole = Int(truncatingIfNeeded: hash) & mask
-                while slots[hole] != row {
-                    if slots[hole] == Self.empty { return false }
-                    hole = (hole + 1) & mask
-                }
-                var next = (hole + 1) & mask
-                while slots[next] != Self.empty {
-                    // The row at `next` may fill the hole when the hole lies on its probe path,
-                    // from its own bucket up to `next` (distances taken around the end).
-                    let bucket = Int(truncatingIfNeeded: hashOfRow(slots[next])) & mask
-                    if (next &- bucket) & mask >= (next &- hole) & mask {
-                        slots[hole] = slots[next]
-                        tags[hole] = tags[next]
-                        hole = next
-                    }
-                    next = (next + 1) & mask
-                }
-                slots[hole] = Self.empty
-                return true
-            }
-        }
+        let removed = parts[part(of: hash)].remove(row, hash: hash, hashOfRow: hashOfRow)
         if removed { count -= 1 }
         return removed
     }
@@ -129,52 +77,38 @@ struct RowIndex {
     /// Gives every row its new number, `newRow(row)`, after the caller moved its rows (keys and
     /// so hashes unchanged): no key is hashed again, the layout stays.
     mutating func renumber(_ newRow: (UInt32) -> UInt32) {
-        slots.withUnsafeMutableBufferPointer { slots in
-            for slot in slots.indices where slots[slot] != Self.empty {
-                slots[slot] = newRow(slots[slot])
-            }
-        }
+        for index in parts.indices { parts[index].renumber(newRow) }
     }
 
-    /// Makes room for `count` rows, so that inserting up to that many never grows the table.
+    /// Makes room for `count` rows, so that inserting up to that many (spread over the parts as
+    /// hashes spread) does not grow the index.
     mutating func reserveCapacity(_ count: Int, hashOfRow: (UInt32) -> UInt64) {
-        guard !Self.canHold(count, in: slots.count) else { return }
-        rehash(capacity: Self.capacity(for: count), hashOfRow: hashOfRow)
-    }
-
-    /// Whether `count` rows keep `capacity` slots at most 70% full.
-    private static func canHold(_ count: Int, in capacity: Int) -> Bool {
-        count * 10 <= capacity * 7
-    }
-
-    /// The bits of `hash` kept beside its slot: the top ones, which no bucket uses.
-    private static func tag(of hash: UInt64) -> UInt8 {
-        UInt8(truncatingIfNeeded: hash >> 56)
-    }
-
-    private static func capacity(for count: Int) -> Int {
-        var capacity = minimumCapacity
-        while !canHold(count, in: capacity) { capacity *= 2 }
-        return capacity
-    }
-
-    /// Moves every row into a table of `capacity` slots.
-    private mutating func rehash(capacity: Int, hashOfRow: (UInt32) -> UInt64) {
-        var grown = ContiguousArray(repeating: Self.empty, count: capacity)
-        var grownTags = ContiguousArray(repeating: UInt8(0), count: capacity)
-        grown.withUnsafeMutableBufferPointer { grown in
-            grownTags.withUnsafeMutableBufferPointer { grownTags in
-                let mask = capacity - 1
-                for row in slots where row != Self.empty {
-                    let hash = hashOfRow(row)
-                    var slot = Int(truncatingIfNeeded: hash) & mask
-                    while grown[slot] != Self.empty { slot = (slot + 1) & mask }
-                    grown[slot] = row
-                    grownTags[slot] = Self.tag(of: hash)
-                }
-            }
+        if parts.count == 1, count * 10 <= Self.largestSinglePart * 7 {
+            parts[0].reserveCapacity(count, hashOfRow: hashOfRow)
+            return
         }
-        slots = grown
-        tags = grownTags
+        if parts.count == 1 { split(hashOfRow: hashOfRow) }
+        // A part's share varies by a few standard deviations (√(count/256)) around the mean.
+        let share = count / Self.partCount
+        let perPart = share + 4 * Int(Double(share).squareRoot()) + 1
+        for index in parts.indices { parts[index].reserveCapacity(perPart, hashOfRow: hashOfRow) }
+    }
+
+    private func part(of hash: UInt64) -> Int {
+        Int(truncatingIfNeeded: hash >> Self.partShift) & (parts.count - 1)
+    }
+
+    /// Replaces the single part by ``partCount`` parts and files its rows among them: one
+    /// rehash of at most ``largestSinglePart`` slots' rows, once in the index's life.
+    private mutating func split(hashOfRow: (UInt32) -> UInt64) {
+        let single = parts[0]
+        parts = ContiguousArray(repeating: RowIndexPart(), count: Self.partCount)
+        // Twice the mean share, so that no part grows while the rows are filed.
+        let perPart = 2 * single.count / Self.partCount + 8
+        for index in parts.indices { parts[index].reserveCapacity(perPart, hashOfRow: hashOfRow) }
+        single.forEachRow { row in
+            let hash = hashOfRow(row)
+            parts[part(of: hash)].insert(row, hash: hash, hashOfRow: hashOfRow)
+        }
     }
 }

@@ -108,7 +108,7 @@ struct RowIndex {
         for index in parts.indices { parts[index].reserveCapacity(perPart, hashOfRow: hashOfRow) }
         single.forEachRow { row in
             let hash = hashOfRow(row)
-            parts[part(of: hash)].insert(row, hash: hash, hashOfRow: hashOfRow)
+            parts[part(of: hash)].insert(row, hash: hash, unlessFiled: { _ in false }, hashOfRow: hashOfRow)
         }
     }
 }

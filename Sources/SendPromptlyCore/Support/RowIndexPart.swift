@@ -81,11 +81,6 @@ struct RowIndexPart {
         return filed
     }
 
-    /// Files `row` under `hash`; the caller knows that no row of its key is filed.
-    mutating func insert(_ row: UInt32, hash: UInt64, hashOfRow: (UInt32) -> UInt64) {
-        insert(row, hash: hash, unlessFiled: { _ in false }, hashOfRow: hashOfRow)
-    }
-
     /// Takes `row`, filed under `hash`, out; rows after it in its cluster move back (their
     /// hashes from `hashOfRow`), so no probe ever walks over a removed slot.
     ///

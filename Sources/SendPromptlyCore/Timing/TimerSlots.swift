@@ -20,7 +20,7 @@ struct TimerSlot {
 ///
 /// Written by hand because a deadline per pending receipt must cost a few words, not an object:
 /// slots are plain values addressed by a 32-bit index, linked by index, so a million deadlines
-/// are a few dozen pages and no reference counting. Pages never move, so growing copies
+/// are about 250 pages and no reference counting. Pages never move, so growing copies
 /// nothing (no pause while a large array doubles) and leaves no freed buffer behind; a freed
 /// slot goes to the front of the free list, and the next schedule reuses it while it is still
 /// in cache. Pages are kept until the wheel goes away.

@@ -52,11 +52,13 @@ final class EventTableTests: XCTestCase {
 
         var cursor = EventCursor(table)
         for index in stride(from: 0, to: 3000, by: 5) {
-            XCTAssertEqual(cursor.providerEventID(of: ids[index]), removed.contains(index) ? nil : PackedText("evt_\(index)"), "event \(index)")
+            XCTAssertEqual(
+                cursor.event(ids[index]), removed.contains(index) ? nil : .init(providerEventID: PackedText("evt_\(index)"), timeoutAt: start.adding(seconds: 60)),
+                "event \(index)")
         }
-        XCTAssertEqual(cursor.providerEventID(of: ids[14]), PackedText("evt_14"), "an id behind the cursor, from the index")
-        XCTAssertNil(cursor.providerEventID(of: ids[2999]), "removed, and newer than every live event")
-        XCTAssertNil(cursor.providerEventID(of: laterID(0)), "never appended")
+        XCTAssertEqual(cursor.event(ids[14])?.providerEventID, PackedText("evt_14"), "an id behind the cursor, from the index")
+        XCTAssertNil(cursor.event(ids[2999]), "removed, and newer than every live event")
+        XCTAssertNil(cursor.event(laterID(0)), "never appended")
     }
 
     func testRemovalsAndCompactionsKeepEveryLookupRight() throws {
@@ -92,9 +94,27 @@ final class EventTableTests: XCTestCase {
 final class RowLayoutTests: XCTestCase {
     func testRowsKeepTheirDocumentedSizes() {
         XCTAssertEqual(MemoryLayout<Identifier<EventKind>>.size, 16)
-        XCTAssertLessThanOrEqual(MemoryLayout<EventRecord?>.stride, 128)
+        XCTAssertLessThanOrEqual(MemoryLayout<EventRecord?>.stride, 112)
         XCTAssertEqual(MemoryLayout<PackedText>.size, 33, "a typical provider event id, inline")
-        XCTAssertLessThanOrEqual(MemoryLayout<IdempotencyRecord>.stride, 64)
+        XCTAssertLessThanOrEqual(MemoryLayout<IdempotencyRecord>.stride, 48)
         XCTAssertEqual(MemoryLayout<TimerSlot>.stride, 40, "a pending receipt's deadline")
+    }
+
+    func testADeadlineSpanKeepsTheReceiptsOwnTimeoutOrTheProjectDefault() {
+        let accepted = Timestamp(millisecondsSinceEpoch: 1_764_397_800_123)
+        let week: Int64 = 7 * 24 * 3600
+        var generator = IdentifierGenerator(seed: 3)
+        for (own, span) in [(Int64?.none, Int64(1800)), (60, 60), (week, week), (nil, week)] {
+            let event = EventRecord(
+                id: generator.next(at: accepted),
+                receipt: Receipt(provider: .stripe, providerEventID: "evt_1", eventType: "invoice.paid", effectType: .creditGrant, timeoutSeconds: own),
+                acceptedAt: accepted, timeoutAt: accepted.adding(seconds: span), state: .pending)
+            XCTAssertEqual(event.timeoutAt, accepted.adding(seconds: span))
+            XCTAssertEqual(event.receipt.timeoutSeconds, own)
+        }
+        XCTAssertTrue(TimeoutSpan.fits(milliseconds: TimeoutSpan.longest, ownSeconds: nil))
+        XCTAssertFalse(TimeoutSpan.fits(milliseconds: TimeoutSpan.longest + 1, ownSeconds: nil), "past 31 bits")
+        XCTAssertFalse(TimeoutSpan.fits(milliseconds: -1, ownSeconds: nil), "before acceptance")
+        XCTAssertFalse(TimeoutSpan.fits(milliseconds: 61_000, ownSeconds: 60), "an own timeout is the span exactly")
     }
 }

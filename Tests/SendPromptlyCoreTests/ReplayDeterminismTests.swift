@@ -200,11 +200,11 @@ final class ReplayDeterminismTests: XCTestCase {
                 answerColumn.write(record.expiresAt &- previousExpiry)
                 previousExpiry = record.expiresAt
                 switch record.answer {
-                case .receipt(let answer):
+                case .receipt(let eventID), .duplicateReceipt(let eventID):
                     answerColumn.write(UInt8(0))
-                    eventIDs.write(answer.eventID, to: &answerColumn)
-                    answerColumn.write(answer.timeoutAt.millisecondsSinceEpoch &- record.expiresAt)
-                    answerColumn.write(answer.duplicate)
+                    eventIDs.write(eventID, to: &answerColumn)
+                    answerColumn.write(project.events.timeoutAt(of: eventID)!.millisecondsSinceEpoch &- record.expiresAt)
+                    answerColumn.write(record.answer.isDuplicate)
                 case .result(let answer):
                     answerColumn.write(UInt8(1))
                     answerColumn.write(answer)
@@ -231,7 +231,9 @@ final class ReplayDeterminismTests: XCTestCase {
                 writer.write(SecretHash(words: (record.fingerprint.words.0, record.fingerprint.words.1, 0x5EED, 0x5EED)))
                 writer.write(record.expiresAt)
                 switch record.answer {
-                case .receipt(let answer): writer.write(UInt8(0)); writer.write(answer)
+                case .receipt(let eventID), .duplicateReceipt(let eventID):
+                    writer.write(UInt8(0))
+                    writer.write(ReceiptAccepted(eventID: eventID, timeoutAt: project.events.timeoutAt(of: eventID)!, duplicate: record.answer.isDuplicate))
                 case .result(let answer): writer.write(UInt8(1)); writer.write(answer)
                 }
             }

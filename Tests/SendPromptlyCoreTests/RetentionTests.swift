@@ -160,6 +160,31 @@ final class RetentionTests: XCTestCase {
         XCTAssertTrue(fresh.answer.duplicate, "the event itself is still pending")
     }
 
+    /// A receipt's idempotency record answers from its event, so an event stays until its
+    /// key's window (rounded up to the second) has passed, however short the retention.
+    func testAnEventStaysWhileItsReceiptsKeyIsRemembered() throws {
+        state = ShardState(
+            generator: IdentifierGenerator(seed: 11), now: clock.now(), tickMilliseconds: 1,
+            retention: RetentionPolicy(retentionSeconds: 60, idempotencyWindowSeconds: 300))
+        project = TestProject.create(in: state, now: clock.now())
+        advance(milliseconds: 250)
+        let answeredAt = clock.now().millisecondsSinceEpoch
+        let first = try receipt("evt_short", key: "k-short")
+        try result(first.answer.eventID, .success)
+        // The window's end, rounded up to the second: up to a second past 300 s.
+        let windowEnd = (answeredAt + 300_000 + 999) / 1000 * 1000
+        advance(milliseconds: windowEnd - 1 - answeredAt)
+        XCTAssertTrue(eventIsKept(first.answer.eventID), "the retention has long passed, the window not")
+        let again = try receipt("evt_short", key: "k-short")
+        XCTAssertTrue(again.replayed)
+        XCTAssertEqual(again.answer, first.answer)
+        advance(milliseconds: 1)
+        XCTAssertFalse(eventIsKept(first.answer.eventID), "gone with its key's window")
+        let afterwards = try receipt("evt_short", key: "k-short")
+        XCTAssertFalse(afterwards.replayed, "the key is new again")
+        XCTAssertNotEqual(afterwards.answer.eventID, first.answer.eventID)
+    }
+
     func testASweepTouchesOnlyWhatBecameOldEnough() throws {
         // 3,000 events 100 ms apart, two thirds succeeded and a third timed out (open incidents):
         // the succeeded ones leave as the front passes them (the table compacting its rows on the

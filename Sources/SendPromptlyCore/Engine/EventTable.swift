@@ -53,6 +53,14 @@ struct EventTable {
     /// The provider event id of the event in `row`, nil where one was removed.
     func providerEventID(inRow row: Int) -> PackedText? { rows[row]?.providerEventID }
 
+    /// The deadline of the event in `row`, nil where one was removed.
+    func timeoutAt(inRow row: Int) -> Timestamp? { rows[row]?.timeoutAt }
+
+    /// The deadline of event `id`, nil when there is none: read in its row, not copied out.
+    func timeoutAt(of id: EventID) -> Timestamp? {
+        row(of: id).flatMap { rows[$0]?.timeoutAt }
+    }
+
     /// The events, oldest first.
     var inCreationOrder: LazyMapSequence<LazyFilterSequence<PagedArray<EventRecord?>>, EventRecord> {
         rows.lazy.filter { $0 != nil }.map { $0.unsafelyUnwrapped }
@@ -96,7 +104,7 @@ struct EventTable {
     }
 
     /// The row of event `id`, nil when it has none.
-    private func row(of id: EventID) -> Int? {
+    func row(of id: EventID) -> Int? {
         rowsByID.find(hash: id.rowHash) { rows[Int($0)]?.id == id }.map(Int.init)
     }
 

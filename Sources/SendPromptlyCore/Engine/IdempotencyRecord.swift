@@ -29,36 +29,71 @@ public struct IdempotencyKeyDigest: Hashable, Sendable {
     }
 }
 
-/// The first answer to an `Idempotency-Key`, kept until `expiresAt` (the idempotency window
-/// after it was given). A value in its project's ``IdempotencyTable``, which expires records
-/// oldest first; no timer of its own.
+/// The first answer to an `Idempotency-Key`, kept until ``expiresAt`` (the idempotency window
+/// after it was given, rounded up to the second). A value in its project's
+/// ``IdempotencyTable``, which expires records oldest first; no timer of its own.
+///
+/// A receipt's answer is its event's id and deadline, both fixed for the event's life, so the
+/// record names the event and the deadline is read from it when the key comes again: 48 bytes
+/// a record, where keeping the whole answer took 64. The record then lasts only as long as its
+/// event; retention keeps an event at least the window after its receipt
+/// (``ShardState/leavesAt(_:in:)``), so only a shortened window or a redelivery's older event
+/// can take an answer away early, and then the key counts as new.
 struct IdempotencyRecord {
     enum Answer {
-        case receipt(ReceiptAccepted)
-        /// Boxed: a result's answer is 42 bytes, a receipt's 25, and every pending receipt has a
-        /// record, so an inline result case would cost each of them 16 bytes more.
+        /// The event this receipt created.
+        case receipt(EventID)
+        /// The earlier event a redelivered `(provider, provider_event_id)` was answered with.
+        case duplicateReceipt(EventID)
+        /// Boxed: a result's answer is 42 bytes, a receipt's 16, and every pending receipt has a
+        /// record, so an inline result case would cost each of them 32 bytes more.
         indirect case result(ResultApplied)
+
+        /// The event a receipt's answer names, nil for a result's.
+        var receiptEventID: EventID? {
+            switch self {
+            case .receipt(let id), .duplicateReceipt(let id): id
+            case .result: nil
+            }
+        }
+
+        var isDuplicate: Bool {
+            if case .duplicateReceipt = self { true } else { false }
+        }
     }
 
     let keyDigest: IdempotencyKeyDigest
     /// The 64 bits of the request's fingerprint that a token keeps (``IdempotencyToken``).
     private let fingerprintWord: UInt64
-    /// Milliseconds since the epoch.
-    let expiresAt: Int64
     let answer: Answer
     /// For a receipt's record, the index of the prefix that spells its key around the
     /// answered event's provider event id (``IdempotencyKeyPrefixes``); nil for any other key.
     let keyPrefix: UInt8?
+    /// Seconds since the epoch: 4 bytes (until 2106) where milliseconds took 8, which keeps the
+    /// record at 48 bytes.
+    private let expirySeconds: UInt32
 
+    /// A record expiring at `expiresAt` milliseconds since the epoch, rounded up to the second
+    /// (``expiry(answeredAt:windowSeconds:)``) and held between 1970 and 2106.
     init(keyDigest: IdempotencyKeyDigest, fingerprint: SecretHash, answer: Answer, expiresAt: Int64, keyPrefix: UInt8? = nil) {
         self.keyDigest = keyDigest
         self.keyPrefix = keyPrefix
         self.fingerprintWord = fingerprint.words.0
         self.answer = answer
-        self.expiresAt = expiresAt
+        self.expirySeconds = UInt32(clamping: expiresAt / 1000 + (expiresAt % 1000 > 0 ? 1 : 0))
     }
+
+    /// Milliseconds since the epoch, a whole second.
+    var expiresAt: Int64 { Int64(expirySeconds) * 1000 }
 
     var fingerprint: SecretHash {
         SecretHash(words: (fingerprintWord, 0, 0, 0))
+    }
+
+    /// When a record of an answer given at `answeredAt` expires (milliseconds since the epoch,
+    /// a whole second): what ``expiresAt`` will be.
+    static func expiry(answeredAt: Timestamp, windowSeconds: Int64) -> Int64 {
+        let end = answeredAt.millisecondsSinceEpoch + windowSeconds * 1000
+        return (end + 999) / 1000 * 1000
     }
 }

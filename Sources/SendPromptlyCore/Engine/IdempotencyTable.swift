@@ -35,11 +35,22 @@ struct IdempotencyTable {
     var live: PagedArray<IdempotencyRecord> { records }
 
     func record(for digest: IdempotencyKeyDigest) -> IdempotencyRecord? {
-        positions.find(hash: digest.rowHash) { records[Self.offset(of: $0, from: firstPosition)].keyDigest == digest }
-            .map { records[Self.offset(of: $0, from: firstPosition)] }
+        position(of: digest).map { records[Self.offset(of: $0, from: firstPosition)] }
     }
 
-    /// Adds `record`, newest; its key must have no live record.
+    /// Forgets the record of `digest` before its time (the event its answer names has left):
+    /// the key is new again. The record stays in the queue, found by nothing, until its expiry
+    /// takes it out.
+    mutating func forgetEarly(_ digest: IdempotencyKeyDigest) {
+        guard let position = position(of: digest) else { return }
+        positions.remove(position, hash: digest.rowHash, hashOfRow: { records[Self.offset(of: $0, from: firstPosition)].keyDigest.rowHash })
+    }
+
+    private func position(of digest: IdempotencyKeyDigest) -> UInt32? {
+        positions.find(hash: digest.rowHash) { records[Self.offset(of: $0, from: firstPosition)].keyDigest == digest }
+    }
+
+    /// Adds `record`, newest; its key must have no record ``record(for:)`` finds.
     mutating func append(_ record: IdempotencyRecord) {
         let position = (firstPosition &+ UInt32(records.count)) & Self.positionMask
         records.append(record)
@@ -53,8 +64,8 @@ struct IdempotencyTable {
     mutating func forget(through now: Int64) -> Int {
         var forgotten = 0
         while let first = records.first, first.expiresAt <= now {
-            let filed = positions.remove(firstPosition, hash: first.keyDigest.rowHash, hashOfRow: { records[Self.offset(of: $0, from: firstPosition)].keyDigest.rowHash })
-            assert(filed, "every live record is filed by its digest")
+            // Not filed any more when it was forgotten early.
+            positions.remove(firstPosition, hash: first.keyDigest.rowHash, hashOfRow: { records[Self.offset(of: $0, from: firstPosition)].keyDigest.rowHash })
             records.removeFirst()
             firstPosition = (firstPosition &+ 1) & Self.positionMask
             forgotten += 1

@@ -113,7 +113,7 @@ extension ShardState {
         var matched: [IncidentView] = []
         for incidentID in project.incidentOrder.reversed() {
             guard let view = project.view(of: incidentID),
-                  filter.matchesIgnoringStatus(view.incident, effectType: view.event.receipt.effectType)
+                  filter.matchesIgnoringStatus(view.incident, effectType: view.event.effectType)
             else { continue }
             counts[view.incident.status, default: 0] += 1
             if filter.status.map({ $0 == view.incident.status }) ?? true { matched.append(view) }

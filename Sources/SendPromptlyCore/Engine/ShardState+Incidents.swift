@@ -22,8 +22,8 @@ extension ShardState {
             switch ShardDeadline(payload) {
             case .receipt(let ordinal, let eventID):
                 let project = projectsByOrdinal[Int(ordinal)]
-                guard let event = project.events[eventID] else { return assertionFailure("deadline of a removed event") }
-                receipts.append((event.timeoutAt, eventID, project))
+                guard let timeoutAt = project.events.timeoutAt(of: eventID) else { return assertionFailure("deadline of a removed event") }
+                receipts.append((timeoutAt, eventID, project))
             case .replay(let ordinal, let replayID):
                 let project = projectsByOrdinal[Int(ordinal)]
                 guard let timer = project.replayTimers[replayID] else { return assertionFailure("deadline of a forgotten replay") }

@@ -23,10 +23,8 @@ extension ShardState {
         } else {
             try requirePendingCapacity(of: project)
             let timeoutSeconds = receipt.timeoutSeconds ?? Int64(project.settings.defaultTimeoutMinutes) * 60
-            var receipt = receipt
-            receipt.eventType = eventTypes.intern(receipt.eventType)
             let event = EventRecord(
-                id: nextID(EventKind.self, at: now), receipt: receipt, acceptedAt: now,
+                id: nextID(EventKind.self, at: now), receipt: receipt, sharedEventType: eventTypes.intern(receipt.eventType), acceptedAt: now,
                 timeoutAt: now.adding(seconds: timeoutSeconds), state: .pending)
             answer = ReceiptAccepted(eventID: event.id, timeoutAt: event.timeoutAt, duplicate: false)
             let timer = scheduleDeadline(of: event, in: project)
@@ -38,7 +36,9 @@ extension ShardState {
         }
         // The answered event carries this receipt's provider event id, new or duplicate.
         let keyPrefix = project.keyPrefixes.index(spelling: idempotency.key, around: receipt.providerEventID)
-        remember(.receipt(answer), project: project, token: idempotency, keyPrefix: keyPrefix, now: now)
+        remember(
+            answer.duplicate ? .duplicateReceipt(answer.eventID) : .receipt(answer.eventID),
+            project: project, token: idempotency, keyPrefix: keyPrefix, now: now)
         return IngestReply(answer: answer, replayed: false)
     }
 
@@ -150,12 +150,31 @@ extension ShardState {
 
     // MARK: Idempotency
 
+    /// A first answer as it is given again.
+    private enum StoredAnswer {
+        case receipt(ReceiptAccepted)
+        case result(ResultApplied)
+    }
+
     /// The stored answer for `token`'s key, nil when the key is new; a stored key with another
-    /// fingerprint is `idempotencyKeyReused`.
-    private func storedAnswer(project: ProjectState, token: IdempotencyToken) throws(EngineError) -> IdempotencyRecord.Answer? {
+    /// fingerprint is `idempotencyKeyReused`. A receipt's answer takes its deadline from its
+    /// event; once that event has left, the key is forgotten and new again
+    /// (``IdempotencyRecord``).
+    private func storedAnswer(project: ProjectState, token: IdempotencyToken) throws(EngineError) -> StoredAnswer? {
         guard let record = project.idempotency.record(for: token.keyDigest) else { return nil }
+        let answer: StoredAnswer
+        switch record.answer {
+        case .receipt(let eventID), .duplicateReceipt(let eventID):
+            guard let timeoutAt = project.events.timeoutAt(of: eventID) else {
+                project.idempotency.forgetEarly(token.keyDigest)
+                return nil
+            }
+            answer = .receipt(ReceiptAccepted(eventID: eventID, timeoutAt: timeoutAt, duplicate: record.answer.isDuplicate))
+        case .result(let result):
+            answer = .result(result)
+        }
         guard record.fingerprint.constantTimeEquals(token.fingerprint) else { throw .idempotencyKeyReused }
-        return record.answer
+        return answer
     }
 
     private func remember(
@@ -163,6 +182,7 @@ extension ShardState {
     ) {
         project.idempotency.append(IdempotencyRecord(
             keyDigest: token.keyDigest, fingerprint: token.fingerprint, answer: answer,
-            expiresAt: now.adding(seconds: retention.idempotencyWindowSeconds).millisecondsSinceEpoch, keyPrefix: keyPrefix))
+            expiresAt: IdempotencyRecord.expiry(answeredAt: now, windowSeconds: retention.idempotencyWindowSeconds),
+            keyPrefix: keyPrefix))
     }
 }

@@ -39,7 +39,7 @@ extension ShardState {
         var truncated = false
         for incidentID in project.incidentOrder {
             guard let incident = project.incidents[incidentID], let event = project.events[incident.eventID],
-                  selection.matches(incident, effectType: event.receipt.effectType)
+                  selection.matches(incident, effectType: event.effectType)
             else { continue }
             guard matched.count < selection.limit else {
                 truncated = true

@@ -83,9 +83,11 @@ extension ShardState {
         sweep.waiting.insert(.init(at: leavesAt, eventID: eventID))
     }
 
-    /// The instant (ms) `event` may leave: its last change plus the retention. An alert still
-    /// waiting to be sent counts as a change at its due time, so nothing queued is dropped
-    /// before it had its chance. Nil while the event is pending or its incident unresolved.
+    /// The instant (ms) `event` may leave: its last change plus the retention, and not before
+    /// its receipt's idempotency record expires (which answers from the event,
+    /// ``IdempotencyRecord``). An alert still waiting to be sent counts as a change at its due
+    /// time, so nothing queued is dropped before it had its chance. Nil while the event is
+    /// pending or its incident unresolved.
     func leavesAt(_ event: EventRecord, in project: ProjectState) -> Int64? {
         var lastChange = max(event.acceptedAt.millisecondsSinceEpoch, event.resultAt?.millisecondsSinceEpoch ?? .min)
         if let incidentID = event.incidentID {
@@ -99,7 +101,9 @@ extension ShardState {
         } else if event.state != .succeeded {
             return nil
         }
-        return lastChange + retention.retentionSeconds * 1000
+        return max(
+            lastChange + retention.retentionSeconds * 1000,
+            IdempotencyRecord.expiry(answeredAt: event.acceptedAt, windowSeconds: retention.idempotencyWindowSeconds))
     }
 
     private func sweep(_ project: ProjectState, at now: Int64) -> Int {

@@ -255,10 +255,17 @@ extension EventRecord: BinaryCodable {
     }
 
     public init(from reader: inout BinaryReader) throws(BinaryDecodingError) {
+        let id: EventID = try reader.read()
+        let receipt: Receipt = try reader.read()
+        let acceptedAt: Timestamp = try reader.read()
+        let timeoutAt: Timestamp = try reader.read()
+        let span = timeoutAt.millisecondsSinceEpoch &- acceptedAt.millisecondsSinceEpoch
+        guard TimeoutSpan.fits(milliseconds: span, ownSeconds: receipt.timeoutSeconds) else {
+            throw reader.failure("timeout \(span) ms after acceptance, own \(receipt.timeoutSeconds.map(String.init) ?? "none")")
+        }
         self.init(
-            id: try reader.read(), receipt: try reader.read(), acceptedAt: try reader.read(), timeoutAt: try reader.read(),
-            state: try reader.read(), incidentID: try reader.readOptional(), resultAt: try reader.readOptional(),
-            lastError: try reader.readOptional())
+            id: id, receipt: receipt, acceptedAt: acceptedAt, timeoutAt: timeoutAt, state: try reader.read(),
+            incidentID: try reader.readOptional(), resultAt: try reader.readOptional(), lastError: try reader.readOptional())
     }
 }
 

@@ -16,12 +16,13 @@ extension ShardState {
             var records = IdempotencyColumns(capacity: project.idempotency.count, prefixes: project.keyPrefixes)
             var events = EventCursor(project.events)
             for record in project.idempotency.live {
-                // A key is spelled from its event only while the event is there to spell it.
-                let spelled = record.keyPrefix != nil && {
-                    guard case .receipt(let answer) = record.answer else { return false }
-                    return events.providerEventID(of: answer.eventID) != nil
-                }()
-                records.append(record, spelled: spelled)
+                guard let eventID = record.answer.receiptEventID else {
+                    records.append(record, answeredEvent: nil)
+                    continue
+                }
+                // A receipt's record whose event has left is forgotten (``IdempotencyRecord``).
+                guard let event = events.event(eventID) else { continue }
+                records.append(record, answeredEvent: event)
             }
             records.write(to: &writer)
         }
@@ -92,10 +93,13 @@ extension ShardState {
                 for event in events { try state.restore(event, in: project, position: reader) }
             }
             for incident in try reader.readArray(Incident.self) {
+                guard project.incidents[incident.id] == nil else { throw reader.failure("incident \(incident.id) appears twice") }
                 project.incidents[incident.id] = incident
                 project.incidentOrder.append(incident.id)
                 for replay in incident.replays {
                     guard case .awaitingResult(let deadline) = replay.phase else { continue }
+                    // A second deadline under one id would leave the first in the wheel, unowned.
+                    guard project.replayTimers[replay.id] == nil else { throw reader.failure("replay \(replay.id) appears twice") }
                     let timer = state.scheduleReplayDeadline(replay.id, of: incident.id, in: project, at: deadline)
                     guard timer.handle != nil else { throw reader.failure("replay \(replay.id) is past the wheel's time") }
                 }
@@ -104,8 +108,8 @@ extension ShardState {
                 var events = EventCursor(project.events)
                 project.keyPrefixes = try IdempotencyColumns.read(from: &reader) { count in
                     project.idempotency.reserveCapacity(count)
-                } providerEventID: { eventID in
-                    events.providerEventID(of: eventID)
+                } answeredEvent: { eventID in
+                    events.event(eventID)
                 } each: { record in
                     project.idempotency.append(record)
                 }
@@ -118,7 +122,12 @@ extension ShardState {
                     let expiresAt = try reader.readInt64()
                     let answer: IdempotencyRecord.Answer
                     switch try reader.readByte() {
-                    case 0: answer = .receipt(try reader.read())
+                    case 0:
+                        let receipt: ReceiptAccepted = try reader.read()
+                        // A receipt's record whose event has left is forgotten (``IdempotencyRecord``).
+                        guard let timeoutAt = project.events.timeoutAt(of: receipt.eventID) else { continue }
+                        guard timeoutAt == receipt.timeoutAt else { throw reader.failure("answer's deadline is not its event's") }
+                        answer = receipt.duplicate ? .duplicateReceipt(receipt.eventID) : .receipt(receipt.eventID)
                     case 1: answer = .result(try reader.read())
                     default: throw reader.failure("unknown idempotency answer")
                     }

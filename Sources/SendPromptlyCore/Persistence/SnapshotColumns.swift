@@ -148,22 +148,20 @@ struct EventColumns {
     mutating func append(_ event: EventRecord) {
         count += 1
         if event.state == .pending { pending += 1 }
-        // Assembled once: an event keeps its receipt's fields apart (``EventRecord``).
-        let receipt = event.receipt
         ids.write(event.id, to: &idColumn)
-        indexColumn.write(varint: UInt64(providers.index(of: receipt.provider.rawValue)))
-        indexColumn.write(varint: UInt64(eventTypes.index(of: receipt.eventType)))
-        indexColumn.write(varint: UInt64(effectTypes.index(of: receipt.effectType.rawValue)))
+        indexColumn.write(varint: UInt64(providers.index(of: event.provider.rawValue)))
+        indexColumn.write(varint: UInt64(eventTypes.index(of: event.eventTypeSpelling)))
+        indexColumn.write(varint: UInt64(effectTypes.index(of: event.effectType.rawValue)))
         indexColumn.write(varint: UInt64(states.index(of: event.state.rawValue)))
         let acceptedAt = event.acceptedAt.millisecondsSinceEpoch
         timeColumn.write(acceptedAt &- previousAcceptedAt)
         timeColumn.write(event.timeoutAt.millisecondsSinceEpoch &- acceptedAt)
         previousAcceptedAt = acceptedAt
         providerEventIDColumn.write(event.providerEventID)
-        referenceColumn.write(receipt.internalReference)
-        referenceColumn.write(receipt.shopifyShopDomain)
-        detailColumn.write(receipt.occurredAt)
-        detailColumn.write(receipt.timeoutSeconds)
+        referenceColumn.write(event.internalReference)
+        referenceColumn.write(event.shopifyShopDomain)
+        detailColumn.write(event.occurredAt)
+        detailColumn.write(event.ownTimeoutSeconds)
         detailColumn.write(event.incidentID)
         detailColumn.write(event.resultAt)
         detailColumn.write(event.lastError)
@@ -190,7 +188,8 @@ struct EventColumns {
         guard pending <= UInt64(count) else { throw reader.failure("\(pending) pending of \(count) events") }
         reserve(count, Int(pending))
         let providers = try reader.readVocabulary(Provider.self)
-        let eventTypes = try StringTable.read(from: &reader)
+        // One shared spelling per table entry: the events of a type share it, as the shard's did.
+        let eventTypes = try StringTable.read(from: &reader).map(SharedText.init)
         let effectTypes = try reader.readVocabulary(EffectType.self)
         let states = try reader.readVocabulary(EventState.self)
         var ids = IdentifierDeltas<EventKind>()
@@ -208,13 +207,18 @@ struct EventColumns {
             let effectType = effectTypes[try indexColumn.readIndex(below: effectTypes.count)]
             let state = states[try indexColumn.readIndex(below: states.count)]
             acceptedAt &+= try timeColumn.readInt64()
-            let timeoutAt = acceptedAt &+ (try timeColumn.readInt64())
+            let timeoutSpan = try timeColumn.readInt64()
+            let occurredAt: Timestamp? = try detailColumn.readOptional()
+            let timeoutSeconds = try detailColumn.readOptionalInt64()
+            guard TimeoutSpan.fits(milliseconds: timeoutSpan, ownSeconds: timeoutSeconds) else {
+                throw timeColumn.failure("timeout \(timeoutSpan) ms after acceptance, own \(timeoutSeconds.map(String.init) ?? "none")")
+            }
             try body(EventRecord(
                 id: id, provider: provider, providerEventID: try providerEventIDColumn.readPackedText(), eventType: eventType,
                 effectType: effectType, internalReference: try referenceColumn.readOptionalString(),
-                occurredAt: try detailColumn.readOptional(), shopifyShopDomain: try referenceColumn.readOptionalString(),
-                timeoutSeconds: try detailColumn.readOptionalInt64(), acceptedAt: Timestamp(millisecondsSinceEpoch: acceptedAt),
-                timeoutAt: Timestamp(millisecondsSinceEpoch: timeoutAt), state: state,
+                occurredAt: occurredAt, shopifyShopDomain: try referenceColumn.readOptionalString(),
+                timeoutSeconds: timeoutSeconds, acceptedAt: Timestamp(millisecondsSinceEpoch: acceptedAt),
+                timeoutAt: Timestamp(millisecondsSinceEpoch: acceptedAt &+ timeoutSpan), state: state,
                 incidentID: try detailColumn.readOptional(), resultAt: try detailColumn.readOptional(),
                 lastError: try detailColumn.readOptional()), idColumn)
         }
@@ -253,11 +257,12 @@ struct IdempotencyColumns {
         answerColumn = BinaryWriter(capacity: capacity * 4)
     }
 
-    /// - Parameter spelled: whether the record's key can be spelled again from its prefix and
-    ///   the answered event, which must still exist when the snapshot is restored.
-    mutating func append(_ record: IdempotencyRecord, spelled: Bool) {
+    /// - Parameter answeredEvent: for a receipt's record, its event (which a restore finds in
+    ///   the same snapshot): its deadline is the answer's, and its provider event id spells the
+    ///   key again when the record has a ``IdempotencyRecord/keyPrefix``. Nil for a result's.
+    mutating func append(_ record: IdempotencyRecord, answeredEvent: EventCursor.AnsweredEvent?) {
         count += 1
-        if spelled, let prefix = record.keyPrefix {
+        if answeredEvent != nil, let prefix = record.keyPrefix {
             spellingColumn.write(varint: UInt64(prefix) + 1)
         } else {
             spellingColumn.write(varint: 0)
@@ -269,11 +274,12 @@ struct IdempotencyColumns {
         answerColumn.write(record.expiresAt &- previousDeadline)
         previousDeadline = record.expiresAt
         switch record.answer {
-        case .receipt(let answer):
+        case .receipt(let eventID), .duplicateReceipt(let eventID):
+            precondition(answeredEvent != nil, "a receipt's record is written with its event")
             answerColumn.write(UInt8(0))
-            eventIDs.write(answer.eventID, to: &answerColumn)
-            answerColumn.write(answer.timeoutAt.millisecondsSinceEpoch &- record.expiresAt)
-            answerColumn.write(answer.duplicate)
+            eventIDs.write(eventID, to: &answerColumn)
+            answerColumn.write(answeredEvent.unsafelyUnwrapped.timeoutAt.millisecondsSinceEpoch &- record.expiresAt)
+            answerColumn.write(record.answer.isDuplicate)
         case .result(let answer):
             answerColumn.write(UInt8(1))
             answerColumn.write(answer)
@@ -287,12 +293,13 @@ struct IdempotencyColumns {
     }
 
     /// Calls `reserve` with the number of records, then `body` with each record, oldest first;
-    /// `providerEventID` names the provider event id of a project's event (nil for none), for
-    /// keys stored as their spelling.
+    /// `answeredEvent` gives a project's event (nil for none), for keys stored as their
+    /// spelling and to check a receipt's answer. A receipt's record whose event is not in the
+    /// snapshot is left out: its key is forgotten (``IdempotencyRecord``).
     ///
     /// - Returns: the project's key prefixes (none before version 5).
     static func read(
-        from reader: inout BinaryReader, reserve: (_ count: Int) -> Void, providerEventID: (EventID) -> PackedText?,
+        from reader: inout BinaryReader, reserve: (_ count: Int) -> Void, answeredEvent: (EventID) -> EventCursor.AnsweredEvent?,
         each body: (IdempotencyRecord) throws(BinaryDecodingError) -> Void
     ) throws(BinaryDecodingError) -> IdempotencyKeyPrefixes {
         let count = try reader.readCount()
@@ -313,11 +320,14 @@ struct IdempotencyColumns {
             if version < 5 { _ = try fingerprintColumn.readFixedUInt64() }
             deadline &+= try answerColumn.readInt64()
             let answer: IdempotencyRecord.Answer
+            var event: EventCursor.AnsweredEvent?
             switch try answerColumn.readByte() {
             case 0:
                 let eventID = try eventIDs.read(from: &answerColumn)
                 let timeoutAt = Timestamp(millisecondsSinceEpoch: deadline &+ (try answerColumn.readInt64()))
-                answer = .receipt(ReceiptAccepted(eventID: eventID, timeoutAt: timeoutAt, duplicate: try answerColumn.readBool()))
+                answer = try answerColumn.readBool() ? .duplicateReceipt(eventID) : .receipt(eventID)
+                event = answeredEvent(eventID)
+                if let event, event.timeoutAt != timeoutAt { throw answerColumn.failure("answer's deadline is not its event's") }
             case 1:
                 answer = .result(try answerColumn.read())
             default:
@@ -332,13 +342,13 @@ struct IdempotencyColumns {
                     ? IdempotencyKeyDigest(high: try keyColumn.readFixedUInt64(), low: try keyColumn.readFixedUInt64())
                     : IdempotencyKeyDigest(of: try keyColumn.readString())
             default:
-                guard spelling <= UInt64(prefixes.prefixes.count), case .receipt(let receipt) = answer,
-                      let providerEventID = providerEventID(receipt.eventID) else {
+                guard spelling <= UInt64(prefixes.prefixes.count), let event else {
                     throw spellingColumn.failure("key spelling \(spelling) names no prefix and receipt")
                 }
                 keyPrefix = UInt8(spelling - 1)
-                keyDigest = prefixes.digest(prefix: UInt8(spelling - 1), providerEventID: providerEventID)
+                keyDigest = prefixes.digest(prefix: UInt8(spelling - 1), providerEventID: event.providerEventID)
             }
+            if answer.receiptEventID != nil, event == nil { continue }
             try body(IdempotencyRecord(
                 keyDigest: keyDigest, fingerprint: SecretHash(words: (fingerprint, 0, 0, 0)), answer: answer,
                 expiresAt: deadline, keyPrefix: keyPrefix))

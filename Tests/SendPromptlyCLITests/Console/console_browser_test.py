@@ -117,6 +117,11 @@ class Console:
                     return
             except (NoSuchElementException, StaleElementReferenceException):
                 pass
+            except WebDriverException as error:
+                # Chrome's name for a stale element when the page reloads between finding an
+                # element and reading it.
+                if "does not belong to the document" not in str(error):
+                    raise
             if time.monotonic() > deadline:
                 raise AssertionError(f"timed out after {timeout} s waiting for {what} (at {self.driver.current_url})")
             time.sleep(0.25)

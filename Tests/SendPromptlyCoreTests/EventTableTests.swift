@@ -62,11 +62,22 @@ final class EventTableTests: XCTestCase {
     }
 
     func testRemovalsAndCompactionsKeepEveryLookupRight() throws {
-        var (table, ids) = table(events: 5000, pendingEvery: 7)
-        XCTAssertEqual(table.pendingCount, (0..<5000).count { $0 % 7 == 0 })
+        try assertRemovalsAndCompactionsKeepEveryLookupRight(events: 5000)
+    }
+
+    /// Past 2^14 index slots each index is split into parts (``RowIndex``), which a compaction
+    /// renumbers part by part.
+    func testRemovalsAndCompactionsKeepEveryLookupRightInASplitIndex() throws {
+        try assertRemovalsAndCompactionsKeepEveryLookupRight(events: 40_000)
+    }
+
+    private func assertRemovalsAndCompactionsKeepEveryLookupRight(events count: Int) throws {
+        var (table, ids) = table(events: count, pendingEvery: 7)
+        XCTAssertEqual(table.pendingCount, (0..<count).count { $0 % 7 == 0 })
         var removed = Set<Int>()
         // Oldest first, as retention removes, then a scattered second pass: several compactions.
-        for index in Array(0..<3000) + Array(stride(from: 4999, to: 3000, by: -3)) {
+        let oldest = count * 3 / 5
+        for index in Array(0..<oldest) + Array(stride(from: count - 1, to: oldest, by: -3)) {
             let event = table.remove(ids[index])
             if index % 7 == 0 {
                 XCTAssertNil(event, "pending event \(index) is never removed")
@@ -75,17 +86,20 @@ final class EventTableTests: XCTestCase {
                 removed.insert(index)
             }
         }
-        XCTAssertEqual(table.count, 5000 - removed.count)
-        XCTAssertEqual(Array(table.inCreationOrder.map(\.id)), (0..<5000).filter { !removed.contains($0) }.map { ids[$0] })
-        for index in 0..<5000 {
+        XCTAssertLessThan(table.rowCount, count, "compacted")
+        XCTAssertEqual(table.count, count - removed.count)
+        XCTAssertEqual(Array(table.inCreationOrder.map(\.id)), (0..<count).filter { !removed.contains($0) }.map { ids[$0] })
+        for index in 0..<count {
             let id = table.eventID(provider: .stripe, providerEventID: "evt_\(index)")
             XCTAssertEqual(table[ids[index]]?.id, removed.contains(index) ? nil : ids[index], "event \(index)")
             XCTAssertEqual(id, removed.contains(index) ? nil : ids[index], "provider id of \(index)")
+            XCTAssertEqual(table.timeoutAt(of: ids[index]), removed.contains(index) ? nil : start.adding(seconds: 60), "deadline of \(index)")
         }
         XCTAssertNil(table.remove(ids[1]), "removing twice finds nothing")
-        let pending = try XCTUnwrap(table.removeTimer(of: ids[4998 - 4998 % 7]))
-        XCTAssertEqual(pending, TimerHandle(slot: UInt32(truncatingIfNeeded: ids[4998 - 4998 % 7].low), generation: 7), "the timer moved with its event")
-        XCTAssertEqual(table.pendingCount, (0..<5000).count { $0 % 7 == 0 } - 1)
+        let lastPending = count - 1 - (count - 1) % 7
+        let pending = try XCTUnwrap(table.removeTimer(of: ids[lastPending]))
+        XCTAssertEqual(pending, TimerHandle(slot: UInt32(truncatingIfNeeded: ids[lastPending].low), generation: 7), "the timer moved with its event")
+        XCTAssertEqual(table.pendingCount, (0..<count).count { $0 % 7 == 0 } - 1)
     }
 }
 

@@ -184,6 +184,25 @@ final class PagedArrayTests: XCTestCase {
         XCTAssertEqual(queue.pageBaseAddress(lastPage), lastBefore)
     }
 
+    /// A write into a copy's shared last page copies that page with room for its elements
+    /// only. The next append makes it a full page again, after which it stays where it is.
+    func testAPageCopiedOnWriteIsAFullPageAgain() {
+        var queue = PagedArray<Int>()
+        for i in 0..<(pageSize + 10) { queue.append(i) }
+        var copy = queue
+        copy[pageSize + 5] = -5
+        copy.append(-1)
+        copy.append(-2)
+        let settled = copy.pageBaseAddress(1)
+        for i in 0..<(pageSize - 12) { copy.append(i) }
+        XCTAssertEqual(copy.pageBaseAddress(1), settled, "filled to the end without moving")
+        XCTAssertEqual(copy.count, 2 * pageSize)
+        XCTAssertEqual(queue.count, pageSize + 10, "the original is untouched")
+        XCTAssertEqual(queue[pageSize + 5], pageSize + 5)
+        XCTAssertEqual(copy[pageSize + 5], -5)
+        XCTAssertEqual(copy[pageSize + 10], -1)
+    }
+
     func testReserveCapacityKeepsContents() {
         var queue = PagedArray<Int>()
         for i in 0..<10 { queue.append(i) }

@@ -47,6 +47,25 @@ final class ShardStateTests: XCTestCase {
         }
     }
 
+    /// A receipt stamped before the wheel's time by more than its timeout (the clock went back)
+    /// is due already: it times out at once, at its own deadline, and stays in the table.
+    func testAReceiptWhoseDeadlineHasPassedTimesOutAtOnce() throws {
+        advance(milliseconds: 120_000)
+        let acceptedAt = clock.now().adding(seconds: -90)
+        let answer = try state.receipt(
+            Receipt(provider: .stripe, providerEventID: "evt_late", eventType: "invoice.paid", effectType: .creditGrant, timeoutSeconds: 60),
+            access: access, project: projectID, idempotency: token("r-late"), now: acceptedAt
+        ).answer
+        XCTAssertEqual(answer.timeoutAt, acceptedAt.adding(seconds: 60))
+        let opened = openedIncidents()
+        XCTAssertEqual(opened.map(\.event.id), [answer.eventID])
+        XCTAssertEqual(opened.first?.incident.openedAt, answer.timeoutAt, "opened at its deadline")
+        XCTAssertEqual(state.pendingReceiptCount, 0)
+        XCTAssertEqual(state.projects[projectID]?.events[answer.eventID]?.state, .timedOut)
+        advance(milliseconds: 60_000)
+        XCTAssertEqual(openedIncidents().count, 0, "once")
+    }
+
     func testEveryUnansweredReceiptTimesOutOnceAtItsDeadline() throws {
         let deadlines: [Int64] = [1, 2, 2, 5, 30, 3600]
         let events = try deadlines.enumerated().map { index, seconds in

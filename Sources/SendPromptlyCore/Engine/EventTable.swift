@@ -4,7 +4,7 @@
 ///
 /// Rows sit in one paged array (``PagedArray``, which grows without copying) rather than as
 /// dictionary values: a dictionary keeps a quarter or more of its buckets empty and rounds up
-/// to a power of two, which for a 128-byte event costs more than the event. The indexes are ``RowIndex``es of row numbers (5 bytes a slot with its
+/// to a power of two, which for a 112-byte event costs more than the event. The indexes are ``RowIndex``es of row numbers (5 bytes a slot with its
 /// tag), which compare a key with the one in its row instead of storing it again. A snapshot
 /// walks the rows in order without sorting. A removed event leaves a hole that the next
 /// compaction closes (once holes are half the rows): removing is O(1) amortised.

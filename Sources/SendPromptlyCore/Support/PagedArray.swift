@@ -68,6 +68,10 @@ struct PagedArray<Element> {
             // this page never reallocate it.
             page.reserveCapacity(Self.pageSize)
             pages.append(page)
+        } else if pages[pages.count - 1].capacity < Self.pageSize {
+            // A copy made on write may hold only its elements: give it the full page again
+            // here, once, rather than let appends grow it step by step.
+            pages[pages.count - 1].reserveCapacity(Self.pageSize)
         }
         pages[pages.count - 1].append(element)
         count += 1

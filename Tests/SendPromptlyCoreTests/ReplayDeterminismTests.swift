@@ -200,11 +200,12 @@ final class ReplayDeterminismTests: XCTestCase {
                 answerColumn.write(record.expiresAt &- previousExpiry)
                 previousExpiry = record.expiresAt
                 switch record.answer {
-                case .receipt(let eventID), .duplicateReceipt(let eventID):
+                case .receipt, .duplicateReceipt:
+                    let answer = Self.receiptAnswer(of: record, in: project)
                     answerColumn.write(UInt8(0))
-                    eventIDs.write(eventID, to: &answerColumn)
-                    answerColumn.write(project.events.timeoutAt(of: eventID)!.millisecondsSinceEpoch &- record.expiresAt)
-                    answerColumn.write(record.answer.isDuplicate)
+                    eventIDs.write(answer.eventID, to: &answerColumn)
+                    answerColumn.write(answer.timeoutAt.millisecondsSinceEpoch &- record.expiresAt)
+                    answerColumn.write(answer.duplicate)
                 case .result(let answer):
                     answerColumn.write(UInt8(1))
                     answerColumn.write(answer)
@@ -214,6 +215,15 @@ final class ReplayDeterminismTests: XCTestCase {
             for column in [keyColumn, fingerprintColumn, answerColumn] { writer.write(section: column) }
         }
         return writer.bytes
+    }
+
+    /// The whole answer of a receipt's record, as older formats wrote it.
+    private static func receiptAnswer(of record: IdempotencyRecord, in project: ProjectState) -> ReceiptAccepted {
+        switch record.answer {
+        case .receipt(let eventID): ReceiptAccepted(eventID: eventID, timeoutAt: project.events.timeoutAt(of: eventID)!, duplicate: false)
+        case .duplicateReceipt(let answer): answer
+        case .result: preconditionFailure("a result's record")
+        }
     }
 
     /// A shard as format versions 1 and 2 wrote it: record by record, identifiers as text,
@@ -231,9 +241,9 @@ final class ReplayDeterminismTests: XCTestCase {
                 writer.write(SecretHash(words: (record.fingerprint.words.0, record.fingerprint.words.1, 0x5EED, 0x5EED)))
                 writer.write(record.expiresAt)
                 switch record.answer {
-                case .receipt(let eventID), .duplicateReceipt(let eventID):
+                case .receipt, .duplicateReceipt:
                     writer.write(UInt8(0))
-                    writer.write(ReceiptAccepted(eventID: eventID, timeoutAt: project.events.timeoutAt(of: eventID)!, duplicate: record.answer.isDuplicate))
+                    writer.write(Self.receiptAnswer(of: record, in: project))
                 case .result(let answer): writer.write(UInt8(1)); writer.write(answer)
                 }
             }

@@ -185,6 +185,34 @@ final class RetentionTests: XCTestCase {
         XCTAssertNotEqual(afterwards.answer.eventID, first.answer.eventID)
     }
 
+    /// A redelivery's answer names an older event, which may leave within the redelivery's
+    /// window: that answer is kept whole, and survives a snapshot.
+    func testARedeliverysKeyOutlivesTheEventItWasAnsweredWith() throws {
+        state = ShardState(
+            generator: IdentifierGenerator(seed: 11), now: clock.now(), tickMilliseconds: 1,
+            retention: RetentionPolicy(retentionSeconds: 60, idempotencyWindowSeconds: 300))
+        project = TestProject.create(in: state, now: clock.now())
+        let first = try receipt("evt_again", key: "k-first")
+        try result(first.answer.eventID, .success)
+        advance(milliseconds: 200_000)
+        let redelivery = try receipt("evt_again", key: "k-redelivery")
+        XCTAssertTrue(redelivery.answer.duplicate)
+        XCTAssertEqual(redelivery.answer.eventID, first.answer.eventID)
+        advance(milliseconds: 200_000)
+        XCTAssertFalse(eventIsKept(first.answer.eventID), "the first key's window and the retention have passed")
+
+        var writer = BinaryWriter()
+        state.encodeSnapshot(to: &writer)
+        var reader = BinaryReader(writer.bytes)
+        let restored = try ShardState.decodeSnapshot(from: &reader)
+        for shard in [state!, restored] {
+            state = shard
+            let again = try receipt("evt_again", key: "k-redelivery")
+            XCTAssertTrue(again.replayed, "within the redelivery's own window")
+            XCTAssertEqual(again.answer, redelivery.answer)
+        }
+    }
+
     func testASweepTouchesOnlyWhatBecameOldEnough() throws {
         // 3,000 events 100 ms apart, two thirds succeeded and a third timed out (open incidents):
         // the succeeded ones leave as the front passes them (the table compacting its rows on the

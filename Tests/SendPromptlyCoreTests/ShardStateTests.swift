@@ -66,6 +66,17 @@ final class ShardStateTests: XCTestCase {
         XCTAssertEqual(openedIncidents().count, 0, "once")
     }
 
+    /// The engine holds a deadline in 31 bits of milliseconds; a timeout beyond (which the
+    /// request's validation never lets through, but a damaged journal could) is refused.
+    func testATimeoutBeyondWhatARowHoldsIsRefused() throws {
+        XCTAssertThrowsError(try receipt("evt_far", timeoutSeconds: TimeoutSpan.longest / 1000 + 1)) { error in
+            XCTAssertEqual(error as? EngineError, .validation(field: "timeout_seconds", message: "timeout of 2147484 s is out of range"))
+        }
+        XCTAssertThrowsError(try receipt("evt_negative", timeoutSeconds: -1))
+        XCTAssertEqual(state.pendingReceiptCount, 0)
+        XCTAssertEqual(try receipt("evt_week", timeoutSeconds: 604_800).timeoutAt, clock.now().adding(seconds: 604_800))
+    }
+
     func testEveryUnansweredReceiptTimesOutOnceAtItsDeadline() throws {
         let deadlines: [Int64] = [1, 2, 2, 5, 30, 3600]
         let events = try deadlines.enumerated().map { index, seconds in

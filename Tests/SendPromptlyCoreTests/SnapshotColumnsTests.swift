@@ -45,7 +45,8 @@ final class SnapshotColumnsTests: XCTestCase {
         var reader = BinaryReader(writer.bytes)
         var decoded: [EventRecord] = []
         var reserved: (Int, Int)?
-        try EventColumns.read(from: &reader) { reserved = ($0, $1) } each: { event, _ in decoded.append(event) }
+        var interner = StringInterner()
+        try EventColumns.read(from: &reader, sharedSpelling: { interner.intern($0) }) { reserved = ($0, $1) } each: { event, _ in decoded.append(event) }
         XCTAssertTrue(reader.isAtEnd)
         XCTAssertEqual(reserved?.0, 300)
         XCTAssertEqual(reserved?.1, 75)
@@ -62,7 +63,7 @@ final class SnapshotColumnsTests: XCTestCase {
         }
         for length in stride(from: 0, to: writer.bytes.count, by: 7) {
             var truncated = BinaryReader(Array(writer.bytes.prefix(length)))
-            XCTAssertThrowsError(try EventColumns.read(from: &truncated) { _, _ in } each: { _, _ in }, "prefix \(length)")
+            XCTAssertThrowsError(try EventColumns.read(from: &truncated, sharedSpelling: SharedText.init) { _, _ in } each: { _, _ in }, "prefix \(length)")
         }
     }
 

@@ -34,32 +34,22 @@ public struct IdempotencyKeyDigest: Hashable, Sendable {
 /// ``IdempotencyTable``, which expires records oldest first; no timer of its own.
 ///
 /// A receipt's answer is its event's id and deadline, both fixed for the event's life, so the
-/// record names the event and the deadline is read from it when the key comes again: 48 bytes
-/// a record, where keeping the whole answer took 64. The record then lasts only as long as its
-/// event; retention keeps an event at least the window after its receipt
-/// (``ShardState/leavesAt(_:in:)``), so only a shortened window or a redelivery's older event
-/// can take an answer away early, and then the key counts as new.
+/// record of a receipt that made its event names the event and the deadline is read from it
+/// when the key comes again: 48 bytes a record, where keeping the whole answer took 64. Such a
+/// record lasts only as long as its event; retention keeps an event at least the window after
+/// its receipt (``ShardState/leavesAt(_:in:)``), so only a window shortened between two runs can
+/// take an answer away early, and then the key counts as new. A redelivery's answer names an
+/// older event that may leave within the redelivery's window: it is kept whole.
 struct IdempotencyRecord {
     enum Answer {
         /// The event this receipt created.
         case receipt(EventID)
-        /// The earlier event a redelivered `(provider, provider_event_id)` was answered with.
-        case duplicateReceipt(EventID)
+        /// The answer to a redelivered `(provider, provider_event_id)`: the earlier event. Boxed,
+        /// like a result's: redeliveries are few.
+        indirect case duplicateReceipt(ReceiptAccepted)
         /// Boxed: a result's answer is 42 bytes, a receipt's 16, and every pending receipt has a
         /// record, so an inline result case would cost each of them 32 bytes more.
         indirect case result(ResultApplied)
-
-        /// The event a receipt's answer names, nil for a result's.
-        var receiptEventID: EventID? {
-            switch self {
-            case .receipt(let id), .duplicateReceipt(let id): id
-            case .result: nil
-            }
-        }
-
-        var isDuplicate: Bool {
-            if case .duplicateReceipt = self { true } else { false }
-        }
     }
 
     let keyDigest: IdempotencyKeyDigest

@@ -5,7 +5,8 @@
 /// record. That keeps a million records out of the shard's timing wheel (whose cascades would
 /// otherwise move them between levels along with the receipts) and costs one comparison per
 /// expiry. Should the window change between two runs, a record made under the longer window
-/// keeps the ones behind it a little longer; none is forgotten early.
+/// keeps the ones behind it a little longer; none expires early. (A receipt's record whose
+/// event has left is forgotten early by its caller, ``forgetEarly(_:)``: ``IdempotencyRecord``.)
 ///
 /// The queue's order is also the order a snapshot writes, which replaying the journal
 /// reproduces: equal states encode to equal bytes.
@@ -31,7 +32,8 @@ struct IdempotencyTable {
 
     var count: Int { records.count }
 
-    /// The live records, oldest first.
+    /// The records not yet expired, oldest first: those forgotten early, or whose event has
+    /// left, included (a snapshot leaves those out, ``IdempotencyRecord``).
     var live: PagedArray<IdempotencyRecord> { records }
 
     func record(for digest: IdempotencyKeyDigest) -> IdempotencyRecord? {

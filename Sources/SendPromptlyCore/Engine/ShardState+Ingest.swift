@@ -12,7 +12,8 @@ extension ShardState {
     ) throws(EngineError) -> IngestReply<ReceiptAccepted> {
         let project = try authorize(access, project: id, scope: .ingest, now: now)
         try admitIngestRequest(of: id, now: now)
-        if let stored = try storedAnswer(project: project, token: idempotency) {
+        let stored = try storedAnswer(project: project, token: idempotency)
+        if case .answer(let stored) = stored {
             guard case .receipt(let answer) = stored else { throw .idempotencyKeyReused }
             return IngestReply(answer: answer, replayed: true)
         }
@@ -23,6 +24,11 @@ extension ShardState {
         } else {
             try requirePendingCapacity(of: project)
             let timeoutSeconds = receipt.timeoutSeconds ?? Int64(project.settings.defaultTimeoutMinutes) * 60
+            // The request and the settings were validated when they arrived (at most 7 days);
+            // this guards what a damaged journal or snapshot could bring back.
+            guard TimeoutSpan.fits(seconds: timeoutSeconds) else {
+                throw .validation(field: "timeout_seconds", message: "timeout of \(timeoutSeconds) s is out of range")
+            }
             let event = EventRecord(
                 id: nextID(EventKind.self, at: now), receipt: receipt, sharedEventType: eventTypes.intern(receipt.eventType), acceptedAt: now,
                 timeoutAt: now.adding(seconds: timeoutSeconds), state: .pending)
@@ -37,8 +43,8 @@ extension ShardState {
         // The answered event carries this receipt's provider event id, new or duplicate.
         let keyPrefix = project.keyPrefixes.index(spelling: idempotency.key, around: receipt.providerEventID)
         remember(
-            answer.duplicate ? .duplicateReceipt(answer.eventID) : .receipt(answer.eventID),
-            project: project, token: idempotency, keyPrefix: keyPrefix, now: now)
+            answer.duplicate ? .duplicateReceipt(answer) : .receipt(answer.eventID),
+            project: project, token: idempotency, replacing: stored, keyPrefix: keyPrefix, now: now)
         return IngestReply(answer: answer, replayed: false)
     }
 
@@ -49,7 +55,8 @@ extension ShardState {
     ) throws(EngineError) -> IngestReply<ResultApplied> {
         let project = try authorize(access, project: id, scope: .ingest, now: now)
         try admitIngestRequest(of: id, now: now)
-        if let stored = try storedAnswer(project: project, token: idempotency) {
+        let stored = try storedAnswer(project: project, token: idempotency)
+        if case .answer(let stored) = stored {
             guard case .result(let answer) = stored else { throw .idempotencyKeyReused }
             return IngestReply(answer: answer, replayed: true)
         }
@@ -115,7 +122,7 @@ extension ShardState {
             eventID: event.id, succeeded: project.events[event.id]?.state == .succeeded,
             incidentID: event.incidentID ?? project.events[event.id]?.incidentID,
             incidentStatus: project.events[event.id]?.incidentID.flatMap { project.incidents[$0]?.status })
-        remember(.result(answer), project: project, token: idempotency, now: now)
+        remember(.result(answer), project: project, token: idempotency, replacing: stored, now: now)
         return IngestReply(answer: answer, replayed: false)
     }
 
@@ -156,30 +163,41 @@ extension ShardState {
         case result(ResultApplied)
     }
 
-    /// The stored answer for `token`'s key, nil when the key is new; a stored key with another
-    /// fingerprint is `idempotencyKeyReused`. A receipt's answer takes its deadline from its
-    /// event; once that event has left, the key is forgotten and new again
-    /// (``IdempotencyRecord``).
-    private func storedAnswer(project: ProjectState, token: IdempotencyToken) throws(EngineError) -> StoredAnswer? {
-        guard let record = project.idempotency.record(for: token.keyDigest) else { return nil }
+    /// What a key's record says.
+    private enum KeyLookup {
+        /// No record: the key is new.
+        case new
+        /// A receipt's record whose event has left (``IdempotencyRecord``): the key is new, and
+        /// its record is forgotten once a new one is made for it.
+        case forgotten
+        case answer(StoredAnswer)
+    }
+
+    /// The stored answer for `token`'s key; a stored key with another fingerprint is
+    /// `idempotencyKeyReused`. A receipt's answer takes its deadline from its event. Changes
+    /// nothing, so a request refused after it leaves the state as it was.
+    private func storedAnswer(project: ProjectState, token: IdempotencyToken) throws(EngineError) -> KeyLookup {
+        guard let record = project.idempotency.record(for: token.keyDigest) else { return .new }
         let answer: StoredAnswer
         switch record.answer {
-        case .receipt(let eventID), .duplicateReceipt(let eventID):
-            guard let timeoutAt = project.events.timeoutAt(of: eventID) else {
-                project.idempotency.forgetEarly(token.keyDigest)
-                return nil
-            }
-            answer = .receipt(ReceiptAccepted(eventID: eventID, timeoutAt: timeoutAt, duplicate: record.answer.isDuplicate))
+        case .receipt(let eventID):
+            guard let timeoutAt = project.events.timeoutAt(of: eventID) else { return .forgotten }
+            answer = .receipt(ReceiptAccepted(eventID: eventID, timeoutAt: timeoutAt, duplicate: false))
+        case .duplicateReceipt(let receipt):
+            answer = .receipt(receipt)
         case .result(let result):
             answer = .result(result)
         }
         guard record.fingerprint.constantTimeEquals(token.fingerprint) else { throw .idempotencyKeyReused }
-        return answer
+        return .answer(answer)
     }
 
+    /// Records `answer` as the first for `token`'s key, which `lookup` found new or forgotten.
     private func remember(
-        _ answer: IdempotencyRecord.Answer, project: ProjectState, token: IdempotencyToken, keyPrefix: UInt8? = nil, now: Timestamp
+        _ answer: IdempotencyRecord.Answer, project: ProjectState, token: IdempotencyToken, replacing lookup: KeyLookup,
+        keyPrefix: UInt8? = nil, now: Timestamp
     ) {
+        if case .forgotten = lookup { project.idempotency.forgetEarly(token.keyDigest) }
         project.idempotency.append(IdempotencyRecord(
             keyDigest: token.keyDigest, fingerprint: token.fingerprint, answer: answer,
             expiresAt: IdempotencyRecord.expiry(answeredAt: now, windowSeconds: retention.idempotencyWindowSeconds),

@@ -111,9 +111,11 @@ public struct EventRecord: Sendable {
             shopifyShopDomain: shopifyShopDomain, incidentID: incidentID, lastError: lastError))
     }
 
-    /// When the event times out unless a result came first.
+    /// When the event times out unless a result came first. Wrapping: a damaged snapshot's
+    /// acceptance time near the end of `Int64` gives a deadline in the past, which its restore
+    /// rejects, rather than a trap.
     public var timeoutAt: Timestamp {
-        acceptedAt.adding(milliseconds: timeout.milliseconds)
+        Timestamp(millisecondsSinceEpoch: acceptedAt.millisecondsSinceEpoch &+ timeout.milliseconds)
     }
 
     // The receipt's fields one by one, for readers of many events that would otherwise
@@ -189,7 +191,15 @@ struct TimeoutSpan {
     /// Whether a row can hold a deadline `milliseconds` after acceptance, named by the receipt
     /// (`ownSeconds`) or not (nil): within `0...longest`, and the receipt's own timeout exactly.
     static func fits(milliseconds: Int64, ownSeconds: Int64?) -> Bool {
-        (0...longest).contains(milliseconds) && (ownSeconds.map { $0 &* 1000 == milliseconds } ?? true)
+        guard (0...longest).contains(milliseconds) else { return false }
+        guard let ownSeconds else { return true }
+        let own = ownSeconds.multipliedReportingOverflow(by: 1000)
+        return !own.overflow && own.partialValue == milliseconds
+    }
+
+    /// Whether a row can hold a timeout of `seconds`.
+    static func fits(seconds: Int64) -> Bool {
+        (0...longest / 1000).contains(seconds)
     }
 
     init(milliseconds: Int64, own: Bool) {

@@ -16,13 +16,16 @@ extension ShardState {
             var records = IdempotencyColumns(capacity: project.idempotency.count, prefixes: project.keyPrefixes)
             var events = EventCursor(project.events)
             for record in project.idempotency.live {
-                guard let eventID = record.answer.receiptEventID else {
+                switch record.answer {
+                case .receipt(let eventID):
+                    // Its event has left: the record is forgotten (``IdempotencyRecord``).
+                    guard let event = events.event(eventID) else { continue }
+                    records.append(record, answeredEvent: event)
+                case .duplicateReceipt(let answer):
+                    records.append(record, answeredEvent: events.event(answer.eventID))
+                case .result:
                     records.append(record, answeredEvent: nil)
-                    continue
                 }
-                // A receipt's record whose event has left is forgotten (``IdempotencyRecord``).
-                guard let event = events.event(eventID) else { continue }
-                records.append(record, answeredEvent: event)
             }
             records.write(to: &writer)
         }
@@ -82,7 +85,7 @@ extension ShardState {
                 project.keyIDsByHash[key.hash] = key.id
             }
             if reader.formatVersion >= 3 {
-                try EventColumns.read(from: &reader) { count, _ in
+                try EventColumns.read(from: &reader, sharedSpelling: { state.eventTypes.intern($0) }) { count, _ in
                     project.events.reserveCapacity(count)
                 } each: { (event: EventRecord, position: BinaryReader) throws(BinaryDecodingError) in
                     try state.restore(event, in: project, position: position)
@@ -124,10 +127,14 @@ extension ShardState {
                     switch try reader.readByte() {
                     case 0:
                         let receipt: ReceiptAccepted = try reader.read()
-                        // A receipt's record whose event has left is forgotten (``IdempotencyRecord``).
-                        guard let timeoutAt = project.events.timeoutAt(of: receipt.eventID) else { continue }
-                        guard timeoutAt == receipt.timeoutAt else { throw reader.failure("answer's deadline is not its event's") }
-                        answer = receipt.duplicate ? .duplicateReceipt(receipt.eventID) : .receipt(receipt.eventID)
+                        if receipt.duplicate {
+                            answer = .duplicateReceipt(receipt)
+                        } else {
+                            // Its event has left: the record is forgotten (``IdempotencyRecord``).
+                            guard let timeoutAt = project.events.timeoutAt(of: receipt.eventID) else { continue }
+                            guard timeoutAt == receipt.timeoutAt else { throw reader.failure("answer's deadline is not its event's") }
+                            answer = .receipt(receipt.eventID)
+                        }
                     case 1: answer = .result(try reader.read())
                     default: throw reader.failure("unknown idempotency answer")
                     }

@@ -179,8 +179,13 @@ struct EventColumns {
     /// Calls `reserve` with the number of events and of pending ones, then `body` with each
     /// event in the order they were appended and the reader it came from (to name the place of
     /// a failure).
+    ///
+    /// `sharedSpelling` gives the shared copy of an event type's spelling (the shard's
+    /// ``StringInterner``), once per spelling in the snapshot: restored events and the
+    /// shard's new receipts of a type share one.
     static func read(
-        from reader: inout BinaryReader, reserve: (_ count: Int, _ pending: Int) -> Void,
+        from reader: inout BinaryReader, sharedSpelling: (String) -> SharedText,
+        reserve: (_ count: Int, _ pending: Int) -> Void,
         each body: (EventRecord, BinaryReader) throws(BinaryDecodingError) -> Void
     ) throws(BinaryDecodingError) {
         let count = try reader.readCount()
@@ -188,8 +193,7 @@ struct EventColumns {
         guard pending <= UInt64(count) else { throw reader.failure("\(pending) pending of \(count) events") }
         reserve(count, Int(pending))
         let providers = try reader.readVocabulary(Provider.self)
-        // One shared spelling per table entry: the events of a type share it, as the shard's did.
-        let eventTypes = try StringTable.read(from: &reader).map(SharedText.init)
+        let eventTypes = try StringTable.read(from: &reader).map(sharedSpelling)
         let effectTypes = try reader.readVocabulary(EffectType.self)
         let states = try reader.readVocabulary(EventState.self)
         var ids = IdentifierDeltas<EventKind>()
@@ -257,9 +261,11 @@ struct IdempotencyColumns {
         answerColumn = BinaryWriter(capacity: capacity * 4)
     }
 
-    /// - Parameter answeredEvent: for a receipt's record, its event (which a restore finds in
-    ///   the same snapshot): its deadline is the answer's, and its provider event id spells the
-    ///   key again when the record has a ``IdempotencyRecord/keyPrefix``. Nil for a result's.
+    /// - Parameter answeredEvent: for a receipt's record, the event it answered with, if the
+    ///   state still has it (a restore then finds it in the same snapshot): its provider event
+    ///   id spells the key again when the record has a ``IdempotencyRecord/keyPrefix``, and
+    ///   its deadline is the answer's. Required for a record of the receipt that made its
+    ///   event; nil for a result's.
     mutating func append(_ record: IdempotencyRecord, answeredEvent: EventCursor.AnsweredEvent?) {
         count += 1
         if answeredEvent != nil, let prefix = record.keyPrefix {
@@ -274,16 +280,22 @@ struct IdempotencyColumns {
         answerColumn.write(record.expiresAt &- previousDeadline)
         previousDeadline = record.expiresAt
         switch record.answer {
-        case .receipt(let eventID), .duplicateReceipt(let eventID):
+        case .receipt(let eventID):
             precondition(answeredEvent != nil, "a receipt's record is written with its event")
-            answerColumn.write(UInt8(0))
-            eventIDs.write(eventID, to: &answerColumn)
-            answerColumn.write(answeredEvent.unsafelyUnwrapped.timeoutAt.millisecondsSinceEpoch &- record.expiresAt)
-            answerColumn.write(record.answer.isDuplicate)
+            write(ReceiptAccepted(eventID: eventID, timeoutAt: answeredEvent.unsafelyUnwrapped.timeoutAt, duplicate: false), of: record)
+        case .duplicateReceipt(let answer):
+            write(answer, of: record)
         case .result(let answer):
             answerColumn.write(UInt8(1))
             answerColumn.write(answer)
         }
+    }
+
+    private mutating func write(_ answer: ReceiptAccepted, of record: IdempotencyRecord) {
+        answerColumn.write(UInt8(0))
+        eventIDs.write(answer.eventID, to: &answerColumn)
+        answerColumn.write(answer.timeoutAt.millisecondsSinceEpoch &- record.expiresAt)
+        answerColumn.write(answer.duplicate)
     }
 
     func write(to writer: inout BinaryWriter) {
@@ -325,7 +337,8 @@ struct IdempotencyColumns {
             case 0:
                 let eventID = try eventIDs.read(from: &answerColumn)
                 let timeoutAt = Timestamp(millisecondsSinceEpoch: deadline &+ (try answerColumn.readInt64()))
-                answer = try answerColumn.readBool() ? .duplicateReceipt(eventID) : .receipt(eventID)
+                let duplicate = try answerColumn.readBool()
+                answer = duplicate ? .duplicateReceipt(ReceiptAccepted(eventID: eventID, timeoutAt: timeoutAt, duplicate: true)) : .receipt(eventID)
                 event = answeredEvent(eventID)
                 if let event, event.timeoutAt != timeoutAt { throw answerColumn.failure("answer's deadline is not its event's") }
             case 1:
@@ -348,7 +361,8 @@ struct IdempotencyColumns {
                 keyPrefix = UInt8(spelling - 1)
                 keyDigest = prefixes.digest(prefix: UInt8(spelling - 1), providerEventID: event.providerEventID)
             }
-            if answer.receiptEventID != nil, event == nil { continue }
+            // A record of the receipt that made its event is kept only with the event.
+            if case .receipt = answer, event == nil { continue }
             try body(IdempotencyRecord(
                 keyDigest: keyDigest, fingerprint: SecretHash(words: (fingerprint, 0, 0, 0)), answer: answer,
                 expiresAt: deadline, keyPrefix: keyPrefix))

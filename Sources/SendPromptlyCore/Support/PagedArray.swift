@@ -16,7 +16,9 @@
 /// - `append`, `removeFirst`, `subscript`, `first`: O(1), except that
 ///   `removeFirst` drops a consumed page with `pages.removeFirst()`, which
 ///   moves the remaining page references (O(number of pages), no elements).
-/// - Growth never moves an existing element in memory.
+/// - Growth never moves an existing element in memory, except once in a last
+///   page that a write copied (with room for its elements only): the next
+///   append makes it a full page again.
 /// - Memory is released per page: an element removed with `removeFirst` stays
 ///   alive until its whole page is consumed and dropped, so at most
 ///   `pageSize - 1` removed elements are retained. When the queue becomes

@@ -1,9 +1,9 @@
 /// A string held by reference: 8 bytes in a row where a `String` takes 16, and one copy for
 /// every row that shares it (``StringInterner``).
-public final class SharedText: Sendable {
-    public let string: String
+final class SharedText: Sendable {
+    let string: String
 
-    public init(_ string: String) {
+    init(_ string: String) {
         self.string = string
     }
 }

@@ -111,7 +111,7 @@ final class RowLayoutTests: XCTestCase {
         XCTAssertLessThanOrEqual(MemoryLayout<EventRecord?>.stride, 112)
         XCTAssertEqual(MemoryLayout<PackedText>.size, 33, "a typical provider event id, inline")
         XCTAssertLessThanOrEqual(MemoryLayout<IdempotencyRecord>.stride, 48)
-        XCTAssertEqual(MemoryLayout<TimerSlot>.stride, 40, "a pending receipt's deadline")
+        XCTAssertEqual(MemoryLayout<TimerSlot>.stride, 32, "a pending receipt's deadline, its back link and generation aside")
     }
 
     func testADeadlineSpanKeepsTheReceiptsOwnTimeoutOrTheProjectDefault() {

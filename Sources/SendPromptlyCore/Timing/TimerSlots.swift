@@ -1,16 +1,14 @@
 /// One deadline's node in a bucket's circular doubly linked list (the role of Kafka's
-/// `TimerTaskEntry`), or, for the first slots, a bucket's sentinel. 40 bytes, no references.
+/// `TimerTaskEntry`), or, for the first slots, a bucket's sentinel. 32 bytes, no references;
+/// the slot's back link and generation are kept apart (``TimerSlots``).
 struct TimerSlot {
     /// The tick at which the wheel hands the deadline over; ``notScheduled`` while the slot is
     /// free.
     var expiryTick: Int64
-    var next: UInt32
-    var previous: UInt32
-    /// Bumped whenever the slot is freed, so that handles to its earlier deadlines go stale.
-    var generation: UInt32
-    var owner: UInt32
     var high: UInt64
     var low: UInt64
+    var owner: UInt32
+    var next: UInt32
 
     static let notScheduled = Int64.min
 }
@@ -20,22 +18,33 @@ struct TimerSlot {
 ///
 /// Written by hand because a deadline per pending receipt must cost a few words, not an object:
 /// slots are plain values addressed by a 32-bit index, linked by index, so a million deadlines
-/// are about 250 pages and no reference counting. Pages never move, so growing copies
-/// nothing (no pause while a large array doubles) and leaves no freed buffer behind; a freed
-/// slot goes to the front of the free list, and the next schedule reuses it while it is still
-/// in cache. Pages are kept until the wheel goes away.
+/// are about 250 pages and no reference counting. Pages never move, so growing copies nothing
+/// (no pause while a large array doubles) and leaves no freed buffer behind; a freed slot goes
+/// to the front of the free list, and the next schedule reuses it while it is still in cache.
+/// Pages are kept until the wheel goes away.
+///
+/// A slot's back link and generation are columns of their own, 4 bytes a slot each, for what a
+/// cancel writes. Unlinking a slot writes its successor's back link, and when results come in
+/// the order of their receipts the successor joined the bucket long after the cancelled slot:
+/// in a level-1 bucket hundreds of schedules later, so hundreds of slots further on. In 40-byte
+/// slots that was a cache miss per such cancel at millions of pending deadlines; in a 4-byte
+/// column it is a kilobyte or so ahead of the cancels' own sequential sweep, where the hardware
+/// prefetcher already has it (insert-cancel at 10⁷ pending went from about 1.9x its time at
+/// 10³ to about 1.3x; Benchmarks/README.md).
 ///
 /// Not thread-safe; the wheel's owner serialises all access.
 struct TimerSlots: ~Copyable {
-    private static let pageBits: UInt32 = 12
-    private static let pageSize = 1 << pageBits
     private static let noSlot = UInt32.max
 
     /// The mutable state, behind a pointer that never changes: the wheel holds this value as a
     /// constant, so that its hot paths pay neither reference counting on a page array nor
     /// run-time exclusivity checks on a stored property.
     private struct Header {
-        var pages: UnsafeMutablePointer<UnsafeMutablePointer<TimerSlot>>
+        var slots: SlotColumn<TimerSlot>
+        /// Each slot's predecessor in its bucket.
+        var previous: SlotColumn<UInt32>
+        /// Bumped whenever the slot is freed, so that handles to its earlier deadlines go stale.
+        var generation: SlotColumn<UInt32>
         var pageCapacity: Int
         var pageCount: Int
         /// Slots handed out or on the free list so far; slots beyond wait in the last page.
@@ -47,46 +56,51 @@ struct TimerSlots: ~Copyable {
 
     /// Makes `sentinels` empty buckets, slots `0..<sentinels`.
     init(sentinels: Int) {
+        let pageCapacity = 16
         header = .allocate(capacity: 1)
-        header.initialize(to: Header(pages: .allocate(capacity: 16), pageCapacity: 16, pageCount: 0, used: 0, freeHead: Self.noSlot))
+        header.initialize(to: Header(
+            slots: SlotColumn(pageCapacity: pageCapacity), previous: SlotColumn(pageCapacity: pageCapacity),
+            generation: SlotColumn(pageCapacity: pageCapacity), pageCapacity: pageCapacity, pageCount: 0, used: 0,
+            freeHead: Self.noSlot))
         for _ in 0..<sentinels {
             let index = take()
-            self[index].next = index
-            self[index].previous = index
+            pointer(index).pointee.next = index
+            header.pointee.previous[index].pointee = index
         }
     }
 
     deinit {
-        for page in 0..<header.pointee.pageCount { header.pointee.pages[page].deallocate() }
-        header.pointee.pages.deallocate()
+        header.pointee.slots.deallocate(pageCount: header.pointee.pageCount)
+        header.pointee.previous.deallocate(pageCount: header.pointee.pageCount)
+        header.pointee.generation.deallocate(pageCount: header.pointee.pageCount)
         header.deallocate()
     }
 
     /// Slots handed out so far, sentinels included: every valid index is below it.
     var count: UInt32 { header.pointee.used }
 
-    @inline(__always)
-    subscript(index: UInt32) -> TimerSlot {
-        unsafeAddress { UnsafePointer(pointer(index)) }
-        nonmutating unsafeMutableAddress { pointer(index) }
-    }
-
     /// Where slot `index` lives: valid until the wheel goes away (pages never move).
     @inline(__always)
     func pointer(_ index: UInt32) -> UnsafeMutablePointer<TimerSlot> {
-        header.pointee.pages[Int(index &>> Self.pageBits)] + Int(index & UInt32(Self.pageSize - 1))
+        header.pointee.slots[index]
+    }
+
+    /// Slot `index`'s generation: a handle to it names the generation it was scheduled in.
+    @inline(__always)
+    func generation(of index: UInt32) -> UInt32 {
+        header.pointee.generation[index].pointee
     }
 
     /// A free slot, its generation kept from its last use.
     func take() -> UInt32 {
         if header.pointee.freeHead != Self.noSlot {
             let index = header.pointee.freeHead
-            header.pointee.freeHead = self[index].next
+            header.pointee.freeHead = pointer(index).pointee.next
             return index
         }
         let used = header.pointee.used
         precondition(used < Self.noSlot, "a timing wheel holds fewer than 2^32 deadlines")
-        if Int(used) == header.pointee.pageCount * Self.pageSize { addPage() }
+        if Int(used) == header.pointee.pageCount * SlotColumn<TimerSlot>.pageSize { addPage() }
         header.pointee.used = used + 1
         return used
     }
@@ -94,56 +108,53 @@ struct TimerSlots: ~Copyable {
     private func addPage() {
         if header.pointee.pageCount == header.pointee.pageCapacity {
             let capacity = 2 * header.pointee.pageCapacity
-            let pages = UnsafeMutablePointer<UnsafeMutablePointer<TimerSlot>>.allocate(capacity: capacity)
-            pages.moveInitialize(from: header.pointee.pages, count: header.pointee.pageCount)
-            header.pointee.pages.deallocate()
-            header.pointee.pages = pages
+            header.pointee.slots.growPageTable(from: header.pointee.pageCount, to: capacity)
+            header.pointee.previous.growPageTable(from: header.pointee.pageCount, to: capacity)
+            header.pointee.generation.growPageTable(from: header.pointee.pageCount, to: capacity)
             header.pointee.pageCapacity = capacity
         }
-        let page = UnsafeMutablePointer<TimerSlot>.allocate(capacity: Self.pageSize)
-        page.initialize(
-            repeating: TimerSlot(expiryTick: TimerSlot.notScheduled, next: 0, previous: 0, generation: 0, owner: 0, high: 0, low: 0),
-            count: Self.pageSize)
-        (header.pointee.pages + header.pointee.pageCount).initialize(to: page)
+        let page = header.pointee.pageCount
+        header.pointee.slots.addPage(
+            page, filledWith: TimerSlot(expiryTick: TimerSlot.notScheduled, high: 0, low: 0, owner: 0, next: 0))
+        header.pointee.previous.addPage(page, filledWith: 0)
+        header.pointee.generation.addPage(page, filledWith: 0)
         header.pointee.pageCount += 1
     }
 
     /// Returns an unlinked slot to the free list and starts its next generation: a handle to
     /// the deadline it held matches again only after 2^32 more reuses of the slot.
     func free(_ index: UInt32) {
-        let slot = pointer(index)
-        slot.pointee.generation &+= 1
-        slot.pointee.next = header.pointee.freeHead
+        header.pointee.generation[index].pointee &+= 1
+        pointer(index).pointee.next = header.pointee.freeHead
         header.pointee.freeHead = index
     }
 
     /// Links `entry` at the end of the bucket whose sentinel is `bucket`.
     @inline(__always)
     func append(_ entry: UInt32, to bucket: UInt32) {
-        let sentinel = pointer(bucket)
-        let last = sentinel.pointee.previous
-        let slot = pointer(entry)
-        slot.pointee.previous = last
-        slot.pointee.next = bucket
+        let sentinelsPrevious = header.pointee.previous[bucket]
+        let last = sentinelsPrevious.pointee
+        header.pointee.previous[entry].pointee = last
+        pointer(entry).pointee.next = bucket
         pointer(last).pointee.next = entry
-        sentinel.pointee.previous = entry
+        sentinelsPrevious.pointee = entry
     }
 
     /// Unlinks `entry` from the bucket that holds it and marks it not scheduled.
     @inline(__always)
     func unlink(_ entry: UInt32) {
         let slot = pointer(entry)
-        let before = slot.pointee.previous
+        let before = header.pointee.previous[entry].pointee
         let after = slot.pointee.next
         pointer(before).pointee.next = after
-        pointer(after).pointee.previous = before
+        header.pointee.previous[after].pointee = before
         slot.pointee.expiryTick = TimerSlot.notScheduled
     }
 
     /// The first entry of `bucket`, nil when it is empty.
     @inline(__always)
     func first(of bucket: UInt32) -> UInt32? {
-        let first = self[bucket].next
+        let first = pointer(bucket).pointee.next
         return first == bucket ? nil : first
     }
 
@@ -152,13 +163,51 @@ struct TimerSlots: ~Copyable {
     /// touch any other entry of the old list.
     @inline(__always)
     func detachEach(of bucket: UInt32, _ body: (UInt32) -> Void) {
-        var cursor = self[bucket].next
-        self[bucket].next = bucket
-        self[bucket].previous = bucket
+        var cursor = pointer(bucket).pointee.next
+        pointer(bucket).pointee.next = bucket
+        header.pointee.previous[bucket].pointee = bucket
         while cursor != bucket {
             let entry = cursor
-            cursor = self[entry].next
+            cursor = pointer(entry).pointee.next
             body(entry)
         }
+    }
+}
+
+/// One column of ``TimerSlots``: a value per slot, in pages of 4,096 that never move.
+private struct SlotColumn<Element> {
+    static var pageBits: UInt32 { 12 }
+    static var pageSize: Int { 1 << pageBits }
+
+    private var pages: UnsafeMutablePointer<UnsafeMutablePointer<Element>>
+
+    init(pageCapacity: Int) {
+        pages = .allocate(capacity: pageCapacity)
+    }
+
+    /// Where slot `index`'s value lives: valid until the column is deallocated.
+    @inline(__always)
+    subscript(index: UInt32) -> UnsafeMutablePointer<Element> {
+        pages[Int(index &>> Self.pageBits)] + Int(index & UInt32(Self.pageSize - 1))
+    }
+
+    /// Moves the page table to room for `capacity` pages; the pages stay where they are.
+    mutating func growPageTable(from pageCount: Int, to capacity: Int) {
+        let larger = UnsafeMutablePointer<UnsafeMutablePointer<Element>>.allocate(capacity: capacity)
+        larger.moveInitialize(from: pages, count: pageCount)
+        pages.deallocate()
+        pages = larger
+    }
+
+    /// Adds page number `page`, which the page table has room for.
+    func addPage(_ page: Int, filledWith value: Element) {
+        let values = UnsafeMutablePointer<Element>.allocate(capacity: Self.pageSize)
+        values.initialize(repeating: value, count: Self.pageSize)
+        (pages + page).initialize(to: values)
+    }
+
+    func deallocate(pageCount: Int) {
+        for page in 0..<pageCount { pages[page].deallocate() }
+        pages.deallocate()
     }
 }

@@ -7,9 +7,9 @@
 /// once per top-level revolution.
 ///
 /// Costs: ``schedule(deadline:payload:)`` and ``cancel(_:)`` are O(1) and, once the wheel has
-/// held as many deadlines before, allocate nothing: a deadline is a 40-byte slot in
-/// ``TimerSlots``, linked into its bucket's circular list by index, so an unlink touches the
-/// slot and its two neighbours only. ``advance(to:expired:)`` is O(1) per tick plus O(1)
+/// held as many deadlines before, allocate nothing: a deadline is a 32-byte slot and two 4-byte
+/// columns in ``TimerSlots``, linked into its bucket's circular list by index, so an unlink
+/// touches the slot and its two neighbours only. ``advance(to:expired:)`` is O(1) per tick plus O(1)
 /// amortised per deadline: a deadline moves down at most once per level before it expires.
 /// Most receipts are cancelled by their result long before expiry, and a cancel is one unlink.
 ///
@@ -69,14 +69,14 @@ public final class TimingWheel {
         slot.pointee.low = payload.low
         file(entry, dueAt: tick)
         scheduled += 1
-        return TimerHandle(slot: entry, generation: slot.pointee.generation)
+        return TimerHandle(slot: entry, generation: slots.generation(of: entry))
     }
 
     /// True while `handle`'s deadline waits: neither cancelled nor expired.
     public func isScheduled(_ handle: TimerHandle) -> Bool {
         guard handle.slot > Self.overflowBucket, handle.slot < slots.count else { return false }
-        let slot = slots.pointer(handle.slot)
-        return slot.pointee.generation == handle.generation && slot.pointee.expiryTick != TimerSlot.notScheduled
+        return slots.generation(of: handle.slot) == handle.generation
+            && slots.pointer(handle.slot).pointee.expiryTick != TimerSlot.notScheduled
     }
 
     /// Unlinks `handle`'s deadline if it is still scheduled.
@@ -163,6 +163,6 @@ public final class TimingWheel {
     }
 
     private func refile(_ entry: UInt32) {
-        file(entry, dueAt: slots[entry].expiryTick)
+        file(entry, dueAt: slots.pointer(entry).pointee.expiryTick)
     }
 }

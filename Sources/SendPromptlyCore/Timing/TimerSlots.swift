@@ -43,7 +43,7 @@ struct TimerSlots: ~Copyable {
         var slots: SlotColumn<TimerSlot>
         /// Each slot's predecessor in its bucket.
         var previous: SlotColumn<UInt32>
-        /// Bumped whenever the slot is freed, so that handles to its earlier deadlines go stale.
+        /// Bumped whenever the slot is taken, so that handles to its earlier deadlines go stale.
         var generation: SlotColumn<UInt32>
         var pageCapacity: Int
         var pageCount: Int
@@ -91,18 +91,23 @@ struct TimerSlots: ~Copyable {
         header.pointee.generation[index].pointee
     }
 
-    /// A free slot, its generation kept from its last use.
+    /// A free slot, in its next generation: a handle to a deadline it held before matches
+    /// again only after 2^32 more reuses of the slot. (Bumped here, not when the slot is freed:
+    /// a slot is taken again soon after it is freed, its generation then usually in cache, where
+    /// an expiry frees slots in whatever order they were scheduled in.)
     func take() -> UInt32 {
+        let index: UInt32
         if header.pointee.freeHead != Self.noSlot {
-            let index = header.pointee.freeHead
+            index = header.pointee.freeHead
             header.pointee.freeHead = pointer(index).pointee.next
-            return index
+        } else {
+            index = header.pointee.used
+            precondition(index < Self.noSlot, "a timing wheel holds fewer than 2^32 deadlines")
+            if Int(index) == header.pointee.pageCount * SlotColumn<TimerSlot>.pageSize { addPage() }
+            header.pointee.used = index + 1
         }
-        let used = header.pointee.used
-        precondition(used < Self.noSlot, "a timing wheel holds fewer than 2^32 deadlines")
-        if Int(used) == header.pointee.pageCount * SlotColumn<TimerSlot>.pageSize { addPage() }
-        header.pointee.used = used + 1
-        return used
+        header.pointee.generation[index].pointee &+= 1
+        return index
     }
 
     private func addPage() {
@@ -121,10 +126,10 @@ struct TimerSlots: ~Copyable {
         header.pointee.pageCount += 1
     }
 
-    /// Returns an unlinked slot to the free list and starts its next generation: a handle to
-    /// the deadline it held matches again only after 2^32 more reuses of the slot.
+    /// Returns an unlinked slot to the free list. A handle to the deadline it held no longer
+    /// matches a scheduled deadline: the slot is not scheduled until it is taken again, in its
+    /// next generation.
     func free(_ index: UInt32) {
-        header.pointee.generation[index].pointee &+= 1
         pointer(index).pointee.next = header.pointee.freeHead
         header.pointee.freeHead = index
     }
@@ -151,11 +156,20 @@ struct TimerSlots: ~Copyable {
         slot.pointee.expiryTick = TimerSlot.notScheduled
     }
 
-    /// The first entry of `bucket`, nil when it is empty.
+    /// Unlinks the first entry of `bucket` and marks it not scheduled, as ``unlink(_:)`` does,
+    /// but without reading the entry's back link (it is the sentinel); nil when the bucket is
+    /// empty.
     @inline(__always)
-    func first(of bucket: UInt32) -> UInt32? {
-        let first = pointer(bucket).pointee.next
-        return first == bucket ? nil : first
+    func removeFirst(of bucket: UInt32) -> UInt32? {
+        let sentinel = pointer(bucket)
+        let first = sentinel.pointee.next
+        guard first != bucket else { return nil }
+        let slot = pointer(first)
+        let after = slot.pointee.next
+        sentinel.pointee.next = after
+        header.pointee.previous[after].pointee = bucket
+        slot.pointee.expiryTick = TimerSlot.notScheduled
+        return first
     }
 
     /// Empties `bucket` and hands each of its entries to `body` in insertion order, still

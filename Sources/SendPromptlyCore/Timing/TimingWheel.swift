@@ -114,10 +114,9 @@ public final class TimingWheel {
             // the bucket meanwhile: a new deadline is due after the current tick, so never in
             // this slot.
             let due = UInt32(currentTick & Self.slotMask)
-            while let entry = slots.first(of: due) {
+            while let entry = slots.removeFirst(of: due) {
                 let slot = slots.pointer(entry)
                 let payload = TimerPayload(owner: slot.pointee.owner, high: slot.pointee.high, low: slot.pointee.low)
-                slots.unlink(entry)
                 slots.free(entry)
                 scheduled -= 1
                 expired(payload)

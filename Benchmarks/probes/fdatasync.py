@@ -1,0 +1,30 @@
+#!/usr/bin/env python3
+"""Latency of one 300-byte append plus fdatasync on the filesystem of a directory: what a
+journal commit under --durability fsync waits for, with nothing of ours in the path.
+
+    python3 fdatasync.py [directory, default $TMPDIR] [seconds, default 10] [syncs per second, default: back to back]
+"""
+import os, sys, time, tempfile
+directory = sys.argv[1] if len(sys.argv) > 1 else tempfile.gettempdir()
+seconds = float(sys.argv[2]) if len(sys.argv) > 2 else 10
+rate = float(sys.argv[3]) if len(sys.argv) > 3 else 0  # syncs per second; 0: back to back
+path = os.path.join(directory, "fdatasync-probe")
+fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o600)
+record = b"x" * 300
+samples = []
+end = time.perf_counter() + seconds
+next_at = time.perf_counter()
+while time.perf_counter() < end:
+    if rate:
+        now = time.perf_counter()
+        if now < next_at:
+            time.sleep(next_at - now)
+        next_at += 1 / rate
+    start = time.perf_counter()
+    os.write(fd, record)
+    os.fdatasync(fd)
+    samples.append((time.perf_counter() - start) * 1000)
+os.close(fd); os.unlink(path)
+samples.sort()
+q = lambda p: samples[min(len(samples) - 1, int(p * len(samples)))]
+print(f"{len(samples)} syncs, {len(samples)/seconds:.0f}/s: p50 {q(.5):.2f} ms  p90 {q(.9):.2f}  p99 {q(.99):.2f}  p99.9 {q(.999):.2f}  max {samples[-1]:.2f}")

@@ -26,10 +26,16 @@ final class SnapshotColumnsTests: XCTestCase {
             let at = start.adding(milliseconds: Int64(index / 4 * 3))
             // An identifier out of the generator's order among issued ones, each kind of optional field set or not.
             let id: EventID = index == 150 ? EventID("ev_01J7FGFXS7PFDH1K280DPJGM6N")! : generator.next(at: at)
+            // Provider ids short enough to be kept inline, longer ones (kept apart), non-ASCII ones.
+            let providerEventID = switch index % 6 {
+            case 0: "évènement_支払い_\(index)"
+            case 1: "evt_" + String(repeating: "0123456789", count: 3 + index % 20) + "_\(index)"
+            default: "evt_\(index)"
+            }
             events.append(EventRecord(
                 id: id,
                 receipt: Receipt(
-                    provider: index % 5 == 0 ? .shopify : .stripe, providerEventID: "evt_\(index)", eventType: ["a.b", "invoice.paid", "x"][index % 3],
+                    provider: index % 5 == 0 ? .shopify : .stripe, providerEventID: providerEventID, eventType: ["a.b", "invoice.paid", "x"][index % 3],
                     effectType: EffectType.allCases[index % EffectType.allCases.count],
                     internalReference: index % 2 == 0 ? "user_\(index)" : nil, occurredAt: index % 3 == 0 ? at.adding(seconds: -5) : nil,
                     shopifyShopDomain: index % 5 == 0 ? "shop\(index).myshopify.com" : nil, timeoutSeconds: index % 4 == 0 ? nil : Int64(60 + index % 2)),

@@ -200,6 +200,31 @@ final class TimingWheelTests: XCTestCase {
         XCTAssertEqual(advance(wheel, to: 900), [2])
     }
 
+    /// A handle the wheel never gave out (a bucket's sentinel, a slot past the last one, a
+    /// generation not yet reached, the engine's "no deadline") is not scheduled, and cancelling
+    /// it leaves every deadline in place.
+    func testForgedHandlesReachNoDeadline() throws {
+        let wheel = TimingWheel(startingAt: 0)
+        let entries = (0..<3).map { TestEntry(id: $0, deadline: 500) }
+        entries.forEach { wheel.schedule($0) }
+        let real = try XCTUnwrap(entries[1].handle)
+        let forged = [
+            TimerHandle(slot: 0, generation: 0),  // EventTable's "no deadline"
+            TimerHandle(slot: 0, generation: real.generation),
+            TimerHandle(slot: UInt32(TimingWheel.levelCount * TimingWheel.slotsPerLevel), generation: real.generation),
+            TimerHandle(slot: real.slot + 1_000, generation: real.generation),
+            TimerHandle(slot: UInt32.max, generation: real.generation),
+            TimerHandle(slot: real.slot, generation: real.generation &+ 1),
+        ]
+        for handle in forged {
+            XCTAssertFalse(wheel.isScheduled(handle), "\(handle)")
+            XCTAssertFalse(wheel.cancel(handle), "\(handle)")
+        }
+        XCTAssertEqual(wheel.count, 3)
+        XCTAssertTrue(entries.allSatisfy { wheel.isScheduled($0) })
+        XCTAssertEqual(Set(advance(wheel, to: 500)), [0, 1, 2])
+    }
+
     /// Deadlines past one page of slots, freed in an interleaved order, each expire once.
     func testManyDeadlinesAcrossPagesExpireOnce() {
         let wheel = TimingWheel(tickMilliseconds: 1, startingAt: 0)

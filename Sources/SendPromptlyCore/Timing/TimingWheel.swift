@@ -9,9 +9,10 @@
 /// Costs: ``schedule(deadline:payload:)`` and ``cancel(_:)`` are O(1) and, once the wheel has
 /// held as many deadlines before, allocate nothing: a deadline is a 32-byte slot and two 4-byte
 /// columns in ``TimerSlots``, linked into its bucket's circular list by index, so an unlink
-/// touches the slot and its two neighbours only. ``advance(to:expired:)`` is O(1) per tick plus O(1)
-/// amortised per deadline: a deadline moves down at most once per level before it expires.
-/// Most receipts are cancelled by their result long before expiry, and a cancel is one unlink.
+/// touches the slot and its two neighbours only. ``advance(to:expired:)`` is O(1) per tick
+/// plus O(1) amortised per deadline: a deadline moves down at most once per level before it
+/// expires. Most receipts are cancelled by their result long before expiry, and a cancel is
+/// one unlink.
 ///
 /// Precision, which the engine documents as its maximum lateness: a deadline expires during
 /// the first `advance(to: t)` with `t ≥ deadline` rounded up to the next tick boundary. It

@@ -6,43 +6,52 @@
 #   2. receipts into `sendpromptly serve --durability fsync`, then `batch`;
 #   3. receipt-plus-result pairs (Benchmarks/ingest.lua) with `fsync`.
 #
-# Each of ours runs on a fresh data directory. Prints requests/s and the ratio to nginx, the
-# latency percentiles wrk reports, and for ours the server's CPU time (user + system, from
-# /proc) per request: on a machine shared with other work, that figure moves far less than
-# requests/s does.
+# Each of ours runs on its own data directory, started empty. Prints requests/s and the ratio
+# to nginx, the latency percentiles wrk reports, and for ours the server's CPU time (user +
+# system, from /proc) per request: on a machine shared with other work, that figure moves far
+# less than requests/s does.
 #
-#   Benchmarks/ceiling.sh [seconds per run, default 10]
+#   Benchmarks/ceiling.sh [seconds per run, default 10] [rounds, default 1]
+#
+# Every run of ours follows a run of nginx of its own, and its ratio is to that one: when other
+# work on the machine comes and goes, the two runs of a pair share the conditions most nearly.
+# With more than one round, every round runs each pair again, and the summary gives each
+# ratio's median and range over the rounds. The servers keep running from round to round, so later rounds meet
+# an engine that holds the earlier rounds' receipts.
+#
+# SENDPROMPTLY_BASELINE=path/to/another/sendpromptly adds that build's runs to every round
+# (named `baseline-...`), so that a change and its baseline share each round too.
 #
 # Needs nginx and wrk (Debian: apt-get install nginx-light wrk) and a release build:
 #   swift build -c release --product sendpromptly --scratch-path .build-release
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${1:-10}
+rounds=${2:-1}
 connections=${CONNECTIONS:-32}
-binary=${SENDPROMPTLY_BINARY:-.build-release/release/sendpromptly}
 admin=benchmark-admin-token-0123456789
 work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
-declare -A rates latencies cpu
-server=
+trap 'kill $(jobs -p) 2>/dev/null || true; wait; rm -rf "$work"' EXIT
+declare -A rates latencies cpu pids urls keys
+names=()
 
-# The CPU time (user + system, in clock ticks) the server has used so far.
-server_ticks() { awk '{print $14 + $15}' "/proc/$server/stat"; }
-
-run_wrk() { # name url [wrk args...]
-  local name=$1 url=$2; shift 2
-  local output before=0
-  [[ -n $server ]] && before=$(server_ticks)
-  output=$(wrk -t1 -c"$connections" -d"${duration}s" --latency "$@" "$url")
-  rates[$name]=$(echo "$output" | awk '/Requests\/sec/ {print $2}')
-  latencies[$name]=$(echo "$output" | awk '/^ +(50|99)%/ {printf "%s=%s ", $1, $2}')
-  if [[ -n $server ]]; then
+# run_wrk target run: one wrk run against `target` (nginx or a server of ours), recorded
+# under `run`.
+run_wrk() {
+  local name=$1 run=$2 output before=0 pid=${pids[$1]:-}
+  local -a script_env=("SENDPROMPTLY_KEY=${keys[$name]:-unused}")
+  [[ $name == *receipts* ]] && script_env+=(SENDPROMPTLY_RECEIPTS_ONLY=1)
+  [[ -n $pid ]] && before=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+  output=$(env "${script_env[@]}" wrk -t1 -c"$connections" -d"${duration}s" --latency -s Benchmarks/ingest.lua "${urls[$name]}")
+  rates[$run]=$(echo "$output" | awk '/Requests\/sec/ {print $2}')
+  latencies[$run]=$(echo "$output" | awk '/^ +(50|99)%/ {printf "%s=%s ", $1, $2}')
+  if [[ -n $pid ]]; then
     local requests
     requests=$(echo "$output" | awk '/requests in/ {print $1}')
-    cpu[$name]=$(echo "($(server_ticks) - $before) * 1000000 / $(getconf CLK_TCK) / $requests" | bc -l)
+    cpu[$run]=$(echo "($(awk '{print $14 + $15}' "/proc/$pid/stat") - $before) * 1000000 / $(getconf CLK_TCK) / $requests" | bc -l)
   fi
   if echo "$output" | grep -qE "Non-2xx|Socket errors"; then
-    echo "$name: $(echo "$output" | grep -E "Non-2xx|Socket errors")" >&2
+    echo "$run: $(echo "$output" | grep -E "Non-2xx|Socket errors")" >&2
   fi
 }
 
@@ -63,39 +72,56 @@ http {
 }
 EOF
 nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -g 'daemon off;' &
-nginx=$!
-until curl -s -o /dev/null -X POST http://127.0.0.1:18080/; do sleep 0.1; done
-SENDPROMPTLY_KEY=unused run_wrk nginx http://127.0.0.1:18080 -s Benchmarks/ingest.lua
-kill "$nginx"; wait "$nginx" 2>/dev/null || true
+urls[nginx]=http://127.0.0.1:18080
+until curl -s -o /dev/null -X POST "${urls[nginx]}/"; do sleep 0.1; done
 
-# 2 and 3. Ours, a fresh data directory each.
-serve() { # mode -> sets server, url and key
-  local data
+# 2 and 3. Ours: a server with an empty data directory and a project for each run.
+serve() { # name binary durability
+  local name=$1 binary=$2 durability=$3 data
   data=$(mktemp -d -p "$work")
-  "$binary" serve --port 0 --data-dir "$data" --admin-token "$admin" --durability "$1" --log-level error \
+  "$binary" serve --port 0 --data-dir "$data" --admin-token "$admin" --durability "$durability" --log-level error \
     > "$data/stdout" 2>&1 &
-  server=$!
+  pids[$name]=$!
   until grep -q "listening on" "$data/stdout" 2>/dev/null; do sleep 0.1; done
-  url=$(grep -o 'http://[0-9.:]*' "$data/stdout")
-  until curl -sf "$url/readyz" > /dev/null; do sleep 0.1; done
-  key=$(curl -s -X POST "$url/admin/v1/projects" -H "Authorization: Bearer $admin" \
+  urls[$name]=$(grep -o 'http://[0-9.:]*' "$data/stdout")
+  until curl -sf "${urls[$name]}/readyz" > /dev/null; do sleep 0.1; done
+  keys[$name]=$(curl -s -X POST "${urls[$name]}/admin/v1/projects" -H "Authorization: Bearer $admin" \
     -H 'Accept: application/json' -H 'Content-Type: application/json' -d '{"name": "ceiling"}' |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["api_key"])')
+  names+=("$name")
 }
-stop() { kill -TERM "$server"; wait "$server" 2>/dev/null || true; }
-
-serve fsync
-SENDPROMPTLY_KEY=$key SENDPROMPTLY_RECEIPTS_ONLY=1 run_wrk "receipts-fsync" "$url" -s Benchmarks/ingest.lua
-stop
-serve batch
-SENDPROMPTLY_KEY=$key SENDPROMPTLY_RECEIPTS_ONLY=1 run_wrk "receipts-batch" "$url" -s Benchmarks/ingest.lua
-stop
-serve fsync
-SENDPROMPTLY_KEY=$key run_wrk "pairs-fsync" "$url" -s Benchmarks/ingest.lua
-stop
-
-printf '\n%-16s %12s %9s %14s   %s\n' run "requests/s" "vs nginx" "server µs/req" "latency"
-for name in nginx receipts-fsync receipts-batch pairs-fsync; do
-  printf '%-16s %12.0f %9.2f %14s   %s\n' "$name" "${rates[$name]}" "$(echo "${rates[$name]} / ${rates[nginx]}" | bc -l)" \
-    "$([[ -n ${cpu[$name]:-} ]] && printf '%.1f' "${cpu[$name]}" || echo -)" "${latencies[$name]}"
+builds=("|${SENDPROMPTLY_BINARY:-.build-release/release/sendpromptly}")
+[[ -n ${SENDPROMPTLY_BASELINE:-} ]] && builds+=("baseline-|$SENDPROMPTLY_BASELINE")
+for build in "${builds[@]}"; do
+  label=${build%%|*} binary=${build#*|}
+  serve "${label}receipts-fsync" "$binary" fsync
+  serve "${label}receipts-batch" "$binary" batch
+  serve "${label}pairs-fsync" "$binary" fsync
 done
+
+for round in $(seq "$rounds"); do
+  for name in "${names[@]}"; do
+    run_wrk nginx "nginx before $name#$round"
+    run_wrk "$name" "$name#$round"
+  done
+done
+
+ratio() { echo "${rates[$1#$2]} / ${rates[nginx before $1#$2]}" | bc -l; }
+median() { sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+
+printf '\n%-5s %-24s %12s %12s %9s %14s   %s\n' round run "requests/s" "nginx's" "vs nginx" "server µs/req" "latency"
+for round in $(seq "$rounds"); do
+  for name in "${names[@]}"; do
+    printf '%-5s %-24s %12.0f %12.0f %9.2f %14.1f   %s\n' "$round" "$name" "${rates[$name#$round]}" \
+      "${rates[nginx before $name#$round]}" "$(ratio "$name" "$round")" "${cpu[$name#$round]}" "${latencies[$name#$round]}"
+  done
+done
+if (( rounds > 1 )); then
+  printf '\n%-24s %22s %16s %22s\n' "over $rounds rounds" "vs nginx, median" "range" "server µs/req, median"
+  for name in "${names[@]}"; do
+    ratios=$(for round in $(seq "$rounds"); do ratio "$name" "$round"; done)
+    costs=$(for round in $(seq "$rounds"); do echo "${cpu[$name#$round]}"; done)
+    printf '%-24s %22.2f %9.2f – %.2f %22.1f\n' "$name" "$(echo "$ratios" | median)" \
+      "$(echo "$ratios" | sort -g | head -1)" "$(echo "$ratios" | sort -g | tail -1)" "$(echo "$costs" | median)"
+  done
+fi

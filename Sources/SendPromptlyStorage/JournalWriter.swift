@@ -28,12 +28,18 @@ public final class JournalWriter: CommandJournal, @unchecked Sendable {
     // Guarded by `condition`.
     private var pending: [UInt8] = []
     private var nextSequence: UInt64
+    /// The last record as durable as the setting promises (written, under `none`).
     private var durableSequence: UInt64
+    /// The last record written and synced, whatever the setting.
+    private var syncedSequence: UInt64
+    /// The last record a ``flush(through:)`` waits to see synced.
+    private var flushRequested: UInt64 = 0
     private var rotationSequence: UInt64?
     /// How many bytes of `pending` belong to the segment before the rotation asked for.
     private var rotationOffset = 0
     private var segmentFirstSequence: UInt64
     private var waiters: [Waiter] = []
+    private var flushWaiters: [Waiter] = []
     private var stopping = false
     private var stopped = false
     private var failure: FileIO.Failure?
@@ -53,6 +59,7 @@ public final class JournalWriter: CommandJournal, @unchecked Sendable {
         self.shardCount = shardCount
         self.nextSequence = nextSequence
         self.durableSequence = nextSequence - 1
+        self.syncedSequence = nextSequence - 1
         self.segmentFirstSequence = nextSequence
         self.durability = durability
         self.batchInterval = batchInterval
@@ -97,6 +104,31 @@ public final class JournalWriter: CommandJournal, @unchecked Sendable {
         }
     }
 
+    /// Returns once every record up to `sequence` is written and synced, whatever the
+    /// durability setting (under `batch` without waiting for the interval to end); throws when
+    /// it never will be (the journal failed).
+    ///
+    /// A snapshot calls it before its file is written: a snapshot on disk that covers records
+    /// the journal lost in a crash would leave a gap in the journal's numbering after the next
+    /// start, and the start after that would refuse the data directory.
+    public func flush(through sequence: UInt64) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            condition.lock()
+            if let failure {
+                condition.unlock()
+                continuation.resume(throwing: failure)
+            } else if syncedSequence >= sequence {
+                condition.unlock()
+                continuation.resume()
+            } else {
+                flushWaiters.append((sequence, { continuation.resume(with: $0) }))
+                flushRequested = max(flushRequested, sequence)
+                condition.signal()
+                condition.unlock()
+            }
+        }
+    }
+
     /// Starts a new segment for every record appended from now on.
     ///
     /// - Returns: the first sequence of the new segment; every earlier record lives in the
@@ -128,7 +160,7 @@ public final class JournalWriter: CommandJournal, @unchecked Sendable {
         var unsynced = false
         while true {
             condition.lock()
-            waiting: while !stopping && rotationSequence == nil {
+            waiting: while !stopping && rotationSequence == nil && flushRequested <= syncedSequence {
                 let hasWork = !pending.isEmpty || unsynced
                 switch durability {
                 case .fsync, .none:
@@ -155,6 +187,7 @@ public final class JournalWriter: CommandJournal, @unchecked Sendable {
             let split = rotation == nil ? batch.count : rotationOffset
             rotationSequence = nil
             let stop = stopping
+            let mustSync = durability != .none || stop || flushRequested > syncedSequence
             condition.unlock()
 
             do {
@@ -162,7 +195,7 @@ public final class JournalWriter: CommandJournal, @unchecked Sendable {
                     try FileIO.writeAll(descriptor, Array(batch[..<split]), path: segmentPath)
                     unsynced = true
                 }
-                if unsynced && (durability != .none || rotation != nil || stop) {
+                if unsynced && (mustSync || rotation != nil) {
                     try syncRecords()
                     unsynced = false
                 }
@@ -172,7 +205,7 @@ public final class JournalWriter: CommandJournal, @unchecked Sendable {
                     if split < batch.count {
                         try FileIO.writeAll(descriptor, Array(batch[split...]), path: segmentPath)
                         unsynced = true
-                        if durability != .none || stop {
+                        if mustSync {
                             try syncRecords()
                             unsynced = false
                         }
@@ -186,7 +219,7 @@ public final class JournalWriter: CommandJournal, @unchecked Sendable {
                 fail(FileIO.Failure(description: "\(error)"))
                 return
             }
-            finish(upTo: covered)
+            finish(upTo: covered, synced: !unsynced)
             if stop {
                 Glibc.close(descriptor)
                 condition.withLock {
@@ -205,15 +238,23 @@ public final class JournalWriter: CommandJournal, @unchecked Sendable {
         syncObserver?(ContinuousClock.now - started)
     }
 
-    private func finish(upTo sequence: UInt64) {
+    /// Settles the waiters that the batch up to `sequence` satisfies: every one waiting for
+    /// that record to be durable, and, when the batch was synced, every flush through it.
+    private func finish(upTo sequence: UInt64, synced: Bool) {
         let ready: [Waiter] = condition.withLock {
             durableSequence = max(durableSequence, sequence)
-            // Requests register in any order, not in the order of their sequences.
-            let durable = durableSequence
-            defer { waiters.removeAll { $0.sequence <= durable } }
-            return waiters.filter { $0.sequence <= durable }
+            if synced { syncedSequence = max(syncedSequence, sequence) }
+            return Self.take(upTo: durableSequence, from: &waiters) + Self.take(upTo: syncedSequence, from: &flushWaiters)
         }
         for waiter in ready { waiter.completion(.success(())) }
+    }
+
+    /// Removes and returns the waiters for records up to `sequence` (they register in any
+    /// order, not in the order of their sequences).
+    private static func take(upTo sequence: UInt64, from waiters: inout [Waiter]) -> [Waiter] {
+        let ready = waiters.filter { $0.sequence <= sequence }
+        if !ready.isEmpty { waiters.removeAll { $0.sequence <= sequence } }
+        return ready
     }
 
     private func fail(_ error: FileIO.Failure) {
@@ -222,8 +263,8 @@ public final class JournalWriter: CommandJournal, @unchecked Sendable {
             failure = error
             stopped = true
             condition.broadcast()
-            defer { waiters = [] }
-            return waiters
+            defer { waiters = []; flushWaiters = [] }
+            return waiters + flushWaiters
         }
         for waiter in waiting { waiter.completion(.failure(error)) }
         exit(70)

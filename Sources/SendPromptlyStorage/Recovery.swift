@@ -17,8 +17,6 @@ public enum Recovery {
         /// The sequence the journal continues with.
         public let nextSequence: UInt64
         public let snapshot: String?
-        /// The journal sequence the snapshot covers in every shard; 0 without a snapshot.
-        public let snapshotCoverage: UInt64
         public let replayedRecords: Int
         public let notes: [String]
     }
@@ -117,7 +115,7 @@ public enum Recovery {
         }
         let nextSequence = max(lastRecord ?? 0, cuts.max() ?? 0) + 1
         return Recovered(
-            states: states, nextSequence: nextSequence, snapshot: chosen?.name, snapshotCoverage: cuts.min() ?? 0,
+            states: states, nextSequence: nextSequence, snapshot: chosen?.name,
             replayedRecords: replayed, notes: notes)
     }
 

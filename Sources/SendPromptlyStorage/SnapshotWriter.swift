@@ -27,19 +27,13 @@ public actor SnapshotWriter {
     /// Told of every snapshot written (the metrics' duration and size).
     private let observer: (@Sendable (Report) -> Void)?
     private let keep = 2
-    /// The journal sequence the newest snapshot on disk covers in every shard.
-    private var newestCoverage: UInt64
 
-    /// - Parameter coverage: what the newest snapshot on disk covers (the one recovery started
-    ///   from; 0 when there is none).
     public init(
-        directory: String, engine: Engine, journal: JournalWriter, coverage: UInt64, logger: Logger,
-        observer: (@Sendable (Report) -> Void)? = nil
+        directory: String, engine: Engine, journal: JournalWriter, logger: Logger, observer: (@Sendable (Report) -> Void)? = nil
     ) {
         self.directory = directory
         self.engine = engine
         self.journal = journal
-        self.newestCoverage = coverage
         self.logger = logger
         self.observer = observer
     }
@@ -55,12 +49,12 @@ public actor SnapshotWriter {
             let (sequence, state) = await shard.snapshot()
             sections.append(SnapshotFormat.Section(sequence: sequence, state: state.bytes, stretches: state.stretches))
         }
+        // The journal holds every record the snapshot covers before the snapshot is on disk.
+        try await journal.flush(through: sections.map(\.sequence).max() ?? 0)
         let file = try SnapshotFormat.encode(sections, createdAt: engine.clock.now())
         let name = FileIO.name(prefix: SnapshotFormat.prefix, sequence: boundary, suffix: SnapshotFormat.suffix)
         try FileIO.writeAtomically(file, to: name, in: directory)
-        // The snapshot before this one is now the oldest kept: the journal it covers can go.
-        prune(keepingRecordsAfter: newestCoverage)
-        newestCoverage = sections.map(\.sequence).min() ?? 0
+        prune()
         let report = Report(
             name: name, bytes: file.count, pendingReceipts: await engine.pendingReceiptCounts().reduce(0, +),
             duration: ContinuousClock.now - started)
@@ -71,14 +65,25 @@ public actor SnapshotWriter {
         return report
     }
 
-    /// Removes snapshots beyond the newest `keep`, then every journal segment whose records
-    /// all have sequences up to `covered` (what the oldest snapshot kept holds). A file that
-    /// cannot be removed is left for the next time.
-    private func prune(keepingRecordsAfter covered: UInt64) {
+    /// Removes snapshots beyond the newest `keep`, then every journal segment whose records the
+    /// oldest snapshot kept holds. While fewer than `keep` snapshots exist, the journal stays
+    /// whole: it is the fallback of the oldest one. A file that cannot be removed is left for
+    /// the next time.
+    ///
+    /// What the oldest kept snapshot holds is read from its name, the journal's boundary when
+    /// it was written (it holds every record before it, and perhaps a few after), not
+    /// remembered: a snapshot written when nothing was journaled since the newest one has that
+    /// one's name and replaces it, and the older snapshot, still kept, still needs its journal.
+    private func prune() {
         let snapshots = FileIO.files(in: directory, prefix: SnapshotFormat.prefix, suffix: SnapshotFormat.suffix)
         for name in snapshots.dropLast(keep) {
             unlink(directory + "/" + name)
         }
+        let kept = snapshots.suffix(keep)
+        guard kept.count == keep, let oldestKept = kept.first,
+              let boundary = FileIO.sequence(inName: oldestKept, prefix: SnapshotFormat.prefix, suffix: SnapshotFormat.suffix)
+        else { return }
+        let covered = boundary - 1
         let segments = FileIO.files(in: directory, prefix: JournalFormat.prefix, suffix: JournalFormat.suffix)
         for (name, next) in zip(segments, segments.dropFirst()) {
             guard let nextStart = FileIO.sequence(inName: next, prefix: JournalFormat.prefix, suffix: JournalFormat.suffix),

@@ -56,7 +56,7 @@ struct EngineService: Service {
             "pending_receipts": "\(pending)", "shards": "\(recovered.states.count)", "durability": "\(durability.rawValue)",
         ])
         let snapshots = SnapshotWriter(
-            directory: directory, engine: engine, journal: journal, coverage: recovered.snapshotCoverage, logger: logger,
+            directory: directory, engine: engine, journal: journal, logger: logger,
             observer: { [metrics] in metrics.snapshotWritten(duration: $0.duration, bytes: $0.bytes) })
         slot.install(engine)
         readiness.set(true)

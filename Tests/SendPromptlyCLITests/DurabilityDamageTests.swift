@@ -138,6 +138,25 @@ final class DurabilityDamageTests: XCTestCase {
         try await Durability.stop(server)
     }
 
+    /// A run that journals nothing writes its shutdown snapshot under the newest one's name,
+    /// replacing it; the older snapshot is still kept, and so must be the journal after it.
+    func testARunThatJournalsNothingKeepsTheFallbackSnapshotsJournal() async throws {
+        let (key, written, snapshots) = try await twoGenerations()
+        let segmentsBefore = try Durability.segments(in: dataDirectory)
+        let (idle, _) = try await Durability.start(dataDirectory, quiet)
+        try await Durability.stop(idle)
+        XCTAssertEqual(try Durability.snapshots(in: dataDirectory), snapshots, "the idle run's snapshot replaced the newest")
+        let segmentsAfter = try Durability.segments(in: dataDirectory)
+        XCTAssertTrue(Set(segmentsBefore).isSubset(of: Set(segmentsAfter)), "kept \(segmentsAfter), had \(segmentsBefore)")
+
+        let newest = try XCTUnwrap(snapshots.last)
+        try Durability.flipByte(of: file(newest), at: try Durability.size(of: file(newest)) / 2)
+        let (server, url) = try await Durability.start(dataDirectory, quiet)
+        try await server.waitForError(containing: newest)
+        try await assertPresent(written, url: url, key: key)
+        try await Durability.stop(server)
+    }
+
     // MARK: (b) a torn last record
 
     func testATornLastRecordIsCutOffAndEverythingBeforeItRecovered() async throws {

@@ -28,9 +28,18 @@ enum IngestCall: Sendable {
         routes.first { $0.path == path }.map { ($0.call, $0.path) }
     }
 
+    /// The path an `Idempotency-Key`'s fingerprint names, whichever path the request used: the
+    /// contract serves each call at both, so a retry through the other one is the same request.
+    private var canonicalPath: Substring {
+        switch self {
+        case .receipt: "/api/v1/receipt"
+        case .result: "/api/v1/result"
+        }
+    }
+
     /// The shard command for a request whose credential and body passed their checks.
-    func command(access: Access, path: Substring, headers: HTTPFields, body: ByteBuffer) throws(APIError) -> ShardCommand {
-        let token = try RequestGuards.idempotencyToken(headers, path: path, body: body)
+    func command(access: Access, headers: HTTPFields, body: ByteBuffer) throws(APIError) -> ShardCommand {
+        let token = try RequestGuards.idempotencyToken(headers, path: canonicalPath, body: body)
         do throws(EngineError) {
             switch self {
             case .receipt: return .receipt(access.project!, access, try Receipt(body: body.readableBytesView), token)

@@ -183,7 +183,7 @@ final class IngestChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
         if call.bodyTooLarge || RequestGuards.declaresBodyOver(front.maximumBodyBytes, headers) {
             throw RequestGuards.payloadTooLarge
         }
-        return try call.call.command(access: access, path: call.path, headers: headers, body: call.body ?? ByteBuffer())
+        return try call.call.command(access: access, headers: headers, body: call.body ?? ByteBuffer())
     }
 
     private func finish(_ result: Result<CommandOutcome, any Error>, context: ChannelHandlerContext) {

@@ -16,7 +16,7 @@ extension API {
     private func ingest(_ call: IngestCall, _ request: Request) async throws -> Response {
         let access = try keyAccess(request)
         let body = try await jsonBody(request)
-        let command = try call.command(access: access, path: Substring(request.uri.path), headers: request.headers, body: body)
+        let command = try call.command(access: access, headers: request.headers, body: body)
         let answer = call.answer(try await execute(command))
         var response = Response.json(answer.body, status: answer.status)
         if answer.replayed { response.headers[RequestGuards.idempotentReplayed] = "true" }

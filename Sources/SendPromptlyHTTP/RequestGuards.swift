@@ -84,8 +84,8 @@ enum RequestGuards {
         }
     }
 
-    /// The request's `Idempotency-Key` and the fingerprint of route (`path`, without the query)
-    /// and body.
+    /// The request's `Idempotency-Key` and the fingerprint of route (`path`, the call's
+    /// canonical path) and body.
     static func idempotencyToken(_ headers: HTTPFields, path: Substring, body: ByteBuffer) throws(APIError) -> IdempotencyToken {
         guard let key = value(of: idempotencyKey, in: headers), IdempotencyToken.isValidKey(Substring(key)) else {
             throw APIError(

@@ -27,6 +27,29 @@ final class IngestFlowTests: XCTestCase {
         }
     }
 
+    /// The contract serves each call with and without `/api`: a retry through the other path is
+    /// the same request, answered again, not `idempotency_key_reused`.
+    func testARetryThroughTheOtherPathIsReplayed() async throws {
+        try await APIHarness.run { api in
+            let project = try await api.createProject()
+            let receipt = #"{"provider": "stripe", "provider_event_id": "evt_alias", "event_type": "invoice.paid", "effect_type": "credit_grant"}"#
+            let first = try await api.request(.post, "/v1/receipt", bearer: project.key, body: receipt, idempotencyKey: "receipt-alias")
+            XCTAssertEqual(first.status, .accepted)
+            let again = try await api.request(.post, "/api/v1/receipt", bearer: project.key, body: receipt, idempotencyKey: "receipt-alias")
+            XCTAssertEqual(again.status, .accepted, "\(String(describing: again.body))")
+            XCTAssertEqual(again.headers[.init("Idempotent-Replayed")!], "true")
+            let eventID = try XCTUnwrap(first.string("event_id"))
+            XCTAssertEqual(again.string("event_id"), eventID)
+
+            let result = #"{"event_id": "\#(eventID)", "status": "success"}"#
+            let applied = try await api.request(.post, "/api/v1/result", bearer: project.key, body: result, idempotencyKey: "result-alias")
+            XCTAssertEqual(applied.status, .ok)
+            let retried = try await api.request(.post, "/v1/result", bearer: project.key, body: result, idempotencyKey: "result-alias")
+            XCTAssertEqual(retried.status, .ok, "\(String(describing: retried.body))")
+            XCTAssertEqual(retried.headers[.init("Idempotent-Replayed")!], "true")
+        }
+    }
+
     func testProviderRedeliveryAnswersTheOriginalEventWithoutExtendingTheDeadline() async throws {
         try await APIHarness.run { api in
             let project = try await api.createProject()

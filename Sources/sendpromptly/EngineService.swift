@@ -40,7 +40,7 @@ struct EngineService: Service {
     let logger: Logger
 
     func run() async throws {
-        let clock = SystemClock()
+        let clock = WallClock()
         let recovered = try Recovery.recover(
             directory: directory, shardCount: shardCount, now: clock.now(), retention: retention, logger: logger)
         let journal = try JournalWriter(

@@ -344,12 +344,3 @@ struct ServeCommand: AsyncParsableCommand {
         return alerts
     }
 }
-
-/// The wall clock, in milliseconds since the epoch.
-struct SystemClock: EngineClock {
-    func now() -> Timestamp {
-        var time = timespec()
-        clock_gettime(CLOCK_REALTIME, &time)
-        return Timestamp(millisecondsSinceEpoch: Int64(time.tv_sec) * 1000 + Int64(time.tv_nsec) / 1_000_000)
-    }
-}

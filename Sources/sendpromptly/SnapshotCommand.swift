@@ -91,7 +91,7 @@ struct SnapshotCommand: AsyncParsableCommand {
             var logger = Logger(label: "verify")
             logger.logLevel = .critical
             do {
-                let recovered = try Recovery.recover(directory: copy.path, shardCount: nil, now: SystemClock().now(), logger: logger)
+                let recovered = try Recovery.recover(directory: copy.path, shardCount: nil, now: WallClock.realtime(), logger: logger)
                 for note in recovered.notes { print("note     \(note)") }
                 print("recoverable: yes (snapshot \(recovered.snapshot ?? "none"), \(recovered.replayedRecords) journal records after it)")
             } catch {

@@ -20,6 +20,31 @@ enum FileIO {
         return descriptor
     }
 
+    /// Opens the existing file `path` for writing from its start, keeping its length and blocks.
+    static func openForOverwrite(_ path: String) throws -> Int32 {
+        let descriptor = open(path, O_WRONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw failure("cannot open", path) }
+        return descriptor
+    }
+
+    /// Creates `path` (mode 0600) holding `length` zero bytes, written out (not a sparse file or
+    /// unwritten extents, whose first write would change the block map) and `fsync`ed.
+    static func createZeroFilled(_ path: String, length: Int) throws {
+        let descriptor = try create(path)
+        defer { close(descriptor) }
+        let chunk = [UInt8](repeating: 0, count: 1 << 20)
+        var remaining = length
+        while remaining > 0 {
+            try writeAll(descriptor, remaining >= chunk.count ? chunk : Array(chunk[..<remaining]), path: path)
+            remaining -= chunk.count
+        }
+        try sync(descriptor, path: path)
+    }
+
+    static func rename(_ path: String, to target: String) throws {
+        guard Glibc.rename(path, target) == 0 else { throw failure("cannot rename", path) }
+    }
+
     static func writeAll(_ descriptor: Int32, _ bytes: [UInt8], path: String) throws {
         var offset = 0
         try bytes.withUnsafeBytes { buffer in
@@ -70,7 +95,7 @@ enum FileIO {
             unlink(temporary)
             throw error
         }
-        guard rename(temporary, target) == 0 else { throw failure("cannot rename", temporary) }
+        try rename(temporary, to: target)
         try syncDirectory(directory)
     }
 

@@ -6,13 +6,19 @@ import SendPromptlyCore
 /// shard count (u32 LE) and the first record's sequence (u64 LE). Records follow, each
 /// `[payload length u32 LE][CRC-32 of payload u32 LE][payload]`, the payload being the record's
 /// sequence (varint), shard (varint), instant (zigzag varint milliseconds) and the command
-/// (`ShardCommand`'s binary form). Sequences increase by one across all segments.
+/// (`ShardCommand`'s binary form). Sequences increase by one across all segments. A segment's
+/// file may go on with zeros after its last record (written ahead, so that appending changes
+/// no file size): zeros from where a record would start to the end of the file end the
+/// segment. A record never starts with a zero length, so no record is taken for them.
 public enum JournalFormat {
     public static let magic = Array("SPJRNL01".utf8)
     public static let version: UInt32 = 1
     public static let headerLength = 8 + 4 + 4 + 8
     public static let prefix = "journal-"
     public static let suffix = ".log"
+    /// The zero-filled file the next segment is made from (``JournalWriter``): not a segment
+    /// until it is renamed to one, and named so that no listing of segments finds it.
+    static let spareName = ".journal-next.tmp"
     /// A record larger than this is corruption, not a command.
     static let maximumPayload = 1 << 24
     /// The shard counts a data directory can be written with (`serve --shards`); a header
@@ -86,6 +92,8 @@ public enum JournalFormat {
         var expected = firstSequence
         while !reader.isAtEnd {
             let start = reader.offset
+            // Stops at the first non-zero byte: for a record, at once.
+            if bytes[start...].allSatisfy({ $0 == 0 }) { break }
             func damaged(_ reason: String) -> Segment {
                 Segment(
                     shardCount: shardCount, firstSequence: firstSequence, records: records, damageOffset: start,

@@ -166,7 +166,7 @@ final class DurabilityDamageTests: XCTestCase {
         // Killed: no final snapshot, the receipts are only in the journal.
         try await Durability.kill(server)
         let segment = try XCTUnwrap(try Durability.segments(in: dataDirectory).last)
-        try Durability.cut(3, from: file(segment))
+        try Durability.cutRecords(3, from: file(segment))
 
         let verify = try await ServerProcess.run(["snapshot", "verify", dataDirectory.path])
         XCTAssertTrue(verify.output.contains("TORN     \(segment)"), verify.output)
@@ -252,8 +252,9 @@ final class DurabilityDamageTests: XCTestCase {
         let earlier = try XCTUnwrap(segments.first)
         let header = 24
         let size = try Durability.size(of: file(earlier))
-        XCTAssertGreaterThan(size, header + 100, "the earlier segment holds records")
-        try Durability.flipByte(of: file(earlier), at: header + (size - header) / 2)
+        let recordsEnd = try Durability.recordsEnd(of: file(earlier))
+        XCTAssertGreaterThan(recordsEnd, header + 100, "the earlier segment holds records")
+        try Durability.flipByte(of: file(earlier), at: header + (recordsEnd - header) / 2)
 
         _ = try await assertRefusesToStart(naming: earlier)
         XCTAssertEqual(try Durability.size(of: file(earlier)), size, "a refused start cuts nothing off")
@@ -277,7 +278,7 @@ final class DurabilityDamageTests: XCTestCase {
         let segment = try XCTUnwrap(try Durability.segments(in: dataDirectory).last)
         let header = 24
         let size = try Durability.size(of: file(segment))
-        try Durability.flipByte(of: file(segment), at: header + (size - header) / 2)
+        try Durability.flipByte(of: file(segment), at: header + (try Durability.recordsEnd(of: file(segment)) - header) / 2)
 
         let process = try ServerProcess(arguments: [
             "serve", "--port", "0", "--data-dir", dataDirectory.path, "--admin-token", Durability.adminToken, "--log-level", "warning",

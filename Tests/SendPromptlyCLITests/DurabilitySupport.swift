@@ -108,10 +108,19 @@ enum Durability {
     }
 
     /// Cuts the last `count` bytes off `file`.
-    static func cut(_ count: Int, from file: URL) throws {
+    /// Where a journal segment's records end: a segment being written is a file zero-filled
+    /// ahead, and its zeros follow the records.
+    static func recordsEnd(of file: URL) throws -> Int {
+        let bytes = try Data(contentsOf: file)
+        return (bytes.lastIndex { $0 != 0 } ?? -1) + 1
+    }
+
+    /// Cuts the last `count` bytes of a segment's records off, with the zeros after them: the
+    /// last record torn.
+    static func cutRecords(_ count: Int, from file: URL) throws {
         let handle = try FileHandle(forWritingTo: file)
         defer { try? handle.close() }
-        try handle.truncate(atOffset: UInt64(try size(of: file) - count))
+        try handle.truncate(atOffset: UInt64(try recordsEnd(of: file) - count))
     }
 }
 

@@ -90,3 +90,81 @@ final class JournalWriterTests: XCTestCase {
         XCTAssertEqual(sequences, [[1], [2]])
     }
 }
+
+/// Segments written into zero-filled files: the zeros after the last record end the segment,
+/// full segments give way to new ones, and what is read back is every record, in order.
+final class PreallocatedSegmentTests: XCTestCase {
+    private var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("sendpromptly-segments-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDown() {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    private func segmentNames() throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasPrefix(JournalFormat.prefix) }.sorted()
+    }
+
+    private func read(_ name: String) throws -> (segment: JournalFormat.Segment, bytes: [UInt8]) {
+        let bytes = try FileIO.readAll(directory.appendingPathComponent(name).path)
+        return (try JournalFormat.read(bytes), bytes)
+    }
+
+    func testSegmentsFillZeroFilledFilesAndReadBackEveryRecordInOrder() async throws {
+        let capacity = 4_096
+        let journal = try JournalWriter(
+            directory: directory.path, shardCount: 1, nextSequence: 1, durability: .fsync, preallocation: capacity,
+            logger: Logger(label: "test"))
+        var last: UInt64 = 0
+        for _ in 0..<60 {
+            // Each batch finds the zero-filled file prepared after the batch before it.
+            journal.waitWhilePreparing()
+            for _ in 0..<10 { last = journal.append(shard: 0, at: Timestamp(millisecondsSinceEpoch: 1_000), .advance) }
+            try await journal.waitUntilDurable(last)
+        }
+
+        // While written: the newest segment is a zero-filled file whose zeros end it.
+        let live = try XCTUnwrap(try segmentNames().last)
+        let (open, openBytes) = try read(live)
+        XCTAssertNil(open.damage)
+        XCTAssertEqual(openBytes.count, capacity, "the segment being written is the zero-filled file")
+        XCTAssertEqual(open.records.last?.sequence, last)
+
+        journal.close()
+        let names = try segmentNames()
+        XCTAssertGreaterThan(names.count, 2, "600 records of about 17 bytes fill more than one 4 KiB file: \(names)")
+        var expected: UInt64 = 1
+        for name in names {
+            let (segment, bytes) = try read(name)
+            XCTAssertNil(segment.damage, name)
+            XCTAssertEqual(segment.firstSequence, expected, name)
+            XCTAssertEqual(segment.records.map(\.sequence), Array(expected..<(expected + UInt64(segment.records.count))), name)
+            expected += UInt64(segment.records.count)
+            XCTAssertNotEqual(bytes.last, 0, "\(name): unused zeros are cut off when a segment is closed")
+        }
+        XCTAssertEqual(expected - 1, last)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: directory.appendingPathComponent(JournalFormat.spareName).path))
+    }
+
+    func testZerosAfterTheLastRecordEndTheSegmentAndZerosBeforeDataAreDamage() throws {
+        var bytes = JournalFormat.header(shardCount: 1, firstSequence: 7)
+        for sequence in UInt64(7)...8 {
+            JournalFormat.encode(sequence: sequence, shard: 0, at: Timestamp(millisecondsSinceEpoch: 1_000), command: .advance, into: &bytes)
+        }
+        let end = bytes.count
+        bytes += [UInt8](repeating: 0, count: 1_000)
+        let whole = try JournalFormat.read(bytes)
+        XCTAssertNil(whole.damage)
+        XCTAssertEqual(whole.records.map(\.sequence), [7, 8])
+
+        // Data after the zeros: not an end but damage where the zeros start.
+        bytes[bytes.count - 1] = 1
+        let damaged = try JournalFormat.read(bytes)
+        XCTAssertEqual(damaged.damageOffset, end)
+        XCTAssertEqual(damaged.records.map(\.sequence), [7, 8])
+    }
+}

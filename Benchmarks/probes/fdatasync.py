@@ -1,15 +1,27 @@
 #!/usr/bin/env python3
-"""Latency of one 300-byte append plus fdatasync on the filesystem of a directory: what a
+"""Latency of one 300-byte write plus fdatasync on the filesystem of a directory: what a
 journal commit under --durability fsync waits for, with nothing of ours in the path.
 
-    python3 fdatasync.py [directory, default $TMPDIR] [seconds, default 10] [syncs per second, default: back to back]
+    python3 fdatasync.py [directory, default $TMPDIR] [seconds, default 10] [syncs per second, default: back to back] [append|zero-filled]
+
+`append` (the default) grows the file with each write, as journal segments did before
+2026-12-01; `zero-filled` writes into a file zero-filled and fsynced first (64 MiB), as
+JournalWriter's segments are now, so that fdatasync has no size to write.
 """
 import os, sys, time, tempfile
 directory = sys.argv[1] if len(sys.argv) > 1 else tempfile.gettempdir()
 seconds = float(sys.argv[2]) if len(sys.argv) > 2 else 10
 rate = float(sys.argv[3]) if len(sys.argv) > 3 else 0  # syncs per second; 0: back to back
 path = os.path.join(directory, "fdatasync-probe")
-fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o600)
+mode = sys.argv[4] if len(sys.argv) > 4 else "append"
+if mode == "zero-filled":
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    for _ in range(64):
+        os.write(fd, bytes(1 << 20))
+    os.fsync(fd)
+    os.lseek(fd, 0, os.SEEK_SET)
+else:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o600)
 record = b"x" * 300
 samples = []
 end = time.perf_counter() + seconds

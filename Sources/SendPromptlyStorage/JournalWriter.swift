@@ -148,6 +148,8 @@ public final class JournalWriter: CommandJournal, @unchecked Sendable {
     public func flush(through sequence: UInt64) async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             condition.lock()
+            // A record not appended yet cannot be waited for: flushed as far as appended.
+            let sequence = min(sequence, nextSequence - 1)
             if let failure {
                 condition.unlock()
                 continuation.resume(throwing: failure)

@@ -5,8 +5,9 @@ import Logging
 import Synchronization
 import XCTest
 
-/// `JournalWriter.flush(through:)`, which a snapshot waits on before its file is written: the
-/// records it covers must be in the segment file, synced, whatever the durability setting.
+/// `JournalWriter.flush(through:)`, which a snapshot waits on before its file is written (the
+/// records it covers must be in the segment file, synced, whatever the durability setting), and
+/// segments written into files zero-filled ahead.
 final class JournalWriterTests: XCTestCase {
     private var directory: URL!
 
@@ -28,7 +29,7 @@ final class JournalWriterTests: XCTestCase {
 
     /// The sequences of the records in the only segment, as a reader of the file finds them now.
     private func sequencesOnDisk() throws -> [UInt64] {
-        let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasPrefix(JournalFormat.prefix) }
+        let names = try segmentNames()
         XCTAssertEqual(names.count, 1, "\(names)")
         let segment = try JournalFormat.read(try FileIO.readAll(directory.appendingPathComponent(names[0]).path))
         XCTAssertNil(segment.damage)
@@ -65,13 +66,15 @@ final class JournalWriterTests: XCTestCase {
         XCTAssertEqual(try sequencesOnDisk().prefix(4), [1, 2, 3, 4])
     }
 
-    func testFlushThroughWhatIsAlreadySyncedReturns() async throws {
+    func testFlushThroughWhatIsAlreadySyncedOrNotAppendedReturns() async throws {
         let journal = try journal(.fsync)
         defer { journal.close() }
         let sequence = journal.append(shard: 0, at: Timestamp(millisecondsSinceEpoch: 1_000), .advance)
         try await journal.waitUntilDurable(sequence)
         try await flush(journal, through: sequence)
         try await flush(journal, through: 0)
+        // Past the last record appended: flushed as far as appended.
+        try await flush(journal, through: sequence + 1_000)
         XCTAssertEqual(try sequencesOnDisk(), [1])
     }
 
@@ -84,26 +87,14 @@ final class JournalWriterTests: XCTestCase {
         XCTAssertEqual(journal.rotate(), 2)
         _ = journal.append(shard: 0, at: Timestamp(millisecondsSinceEpoch: 1_000), .advance)
         try await flush(journal, through: 2)
-        let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasPrefix(JournalFormat.prefix) }.sorted()
+        let names = try segmentNames()
         XCTAssertEqual(names.count, 2, "\(names)")
         let sequences = try names.map { try JournalFormat.read(try FileIO.readAll(directory.appendingPathComponent($0).path)).records.map(\.sequence) }
         XCTAssertEqual(sequences, [[1], [2]])
     }
-}
 
-/// Segments written into zero-filled files: the zeros after the last record end the segment,
-/// full segments give way to new ones, and what is read back is every record, in order.
-final class PreallocatedSegmentTests: XCTestCase {
-    private var directory: URL!
-
-    override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("sendpromptly-segments-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
-
-    override func tearDown() {
-        try? FileManager.default.removeItem(at: directory)
-    }
+    // MARK: Segments written into zero-filled files: the zeros after the last record end the
+    // segment, full segments give way to new ones, and every record reads back, in order.
 
     private func segmentNames() throws -> [String] {
         try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasPrefix(JournalFormat.prefix) }.sorted()

@@ -41,6 +41,14 @@ enum FileIO {
         try sync(descriptor, path: path)
     }
 
+    /// The bytes an unprivileged writer may still use on the file system of `directory`; nil
+    /// when it cannot be asked.
+    static func freeBytes(in directory: String) -> Int? {
+        var stats = statvfs()
+        guard statvfs(directory, &stats) == 0 else { return nil }
+        return Int(stats.f_bavail) * Int(stats.f_frsize)
+    }
+
     static func rename(_ path: String, to target: String) throws {
         guard Glibc.rename(path, target) == 0 else { throw failure("cannot rename", path) }
     }

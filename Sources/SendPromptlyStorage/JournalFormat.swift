@@ -6,13 +6,19 @@ import SendPromptlyCore
 /// shard count (u32 LE) and the first record's sequence (u64 LE). Records follow, each
 /// `[payload length u32 LE][CRC-32 of payload u32 LE][payload]`, the payload being the record's
 /// sequence (varint), shard (varint), instant (zigzag varint milliseconds) and the command
-/// (`ShardCommand`'s binary form). Sequences increase by one across all segments. A segment's
-/// file may go on with zeros after its last record (written ahead, so that appending changes
-/// no file size): zeros from where a record would start to the end of the file end the
-/// segment. A record never starts with a zero length, so no record is taken for them.
+/// (`ShardCommand`'s binary form). Sequences increase by one across all segments.
+///
+/// Version 2 (2026-12-01) adds only this: a segment's file may go on with zeros after its last
+/// record (written ahead, so that appending changes no file size), and zeros from where a
+/// record would start to the end of the file end the segment. A record never starts with a zero
+/// length, so no record is taken for them. Version 1 segments are read as before (zeros there
+/// are damage); a reader that knows only version 1 refuses a version 2 segment by its version
+/// rather than calling its zeros damage.
 public enum JournalFormat {
     public static let magic = Array("SPJRNL01".utf8)
-    public static let version: UInt32 = 1
+    public static let version: UInt32 = 2
+    /// The versions this reader reads.
+    static let readableVersions: ClosedRange<UInt32> = 1...2
     public static let headerLength = 8 + 4 + 4 + 8
     public static let prefix = "journal-"
     public static let suffix = ".log"
@@ -82,7 +88,8 @@ public enum JournalFormat {
         var reader = BinaryReader(bytes)
         guard Array(try reader.readRaw(magic.count)) == magic else { throw reader.failure("not a journal segment") }
         let version = try reader.readFixedUInt32()
-        guard version == Self.version else { throw reader.failure("journal format version \(version) is not supported") }
+        guard readableVersions.contains(version) else { throw reader.failure("journal format version \(version) is not supported") }
+        let zerosEnd = version >= 2
         let shardCount = Int(try reader.readFixedUInt32())
         guard shardCounts.contains(shardCount) else { throw reader.failure("shard count \(shardCount) out of range") }
         let firstSequence = try reader.readFixedUInt64()
@@ -93,7 +100,7 @@ public enum JournalFormat {
         while !reader.isAtEnd {
             let start = reader.offset
             // Stops at the first non-zero byte: for a record, at once.
-            if bytes[start...].allSatisfy({ $0 == 0 }) { break }
+            if zerosEnd && bytes[start...].allSatisfy({ $0 == 0 }) { break }
             func damaged(_ reason: String) -> Segment {
                 Segment(
                     shardCount: shardCount, firstSequence: firstSequence, records: records, damageOffset: start,

@@ -34,6 +34,8 @@ public final class JournalWriter: CommandJournal, @unchecked Sendable {
     /// The size of a segment file zero-filled ahead; 0: segments grow as they are written.
     public let preallocation: Int
     private let sparePath: String
+    /// Guards the state below. Every change is told with `broadcast()`: the writer, `close()`
+    /// and the preparer's waiters all wait on it, and a `signal()` could wake the wrong one.
     private let condition = NSCondition()
 
     // Guarded by `condition`.
@@ -65,7 +67,7 @@ public final class JournalWriter: CommandJournal, @unchecked Sendable {
         case absent
         case preparing
         case ready
-        /// Could not be made (the disk is full, say): not tried again before the next rotation.
+        /// Could not be made, or not with the space left: not tried again before the next rotation.
         case failed
     }
 
@@ -119,7 +121,7 @@ public final class JournalWriter: CommandJournal, @unchecked Sendable {
             let wakesWriter = pending.isEmpty
             if wakesWriter { pendingFirstSequence = sequence }
             JournalFormat.encode(sequence: sequence, shard: shard, at: now, command: command, into: &pending)
-            if wakesWriter { condition.signal() }
+            if wakesWriter { condition.broadcast() }
             return sequence
         }
     }
@@ -153,13 +155,16 @@ public final class JournalWriter: CommandJournal, @unchecked Sendable {
             if let failure {
                 condition.unlock()
                 continuation.resume(throwing: failure)
+            } else if stopped, syncedSequence < sequence {
+                condition.unlock()
+                continuation.resume(throwing: FileIO.Failure(description: "the journal is closed; record \(sequence) was appended after it"))
             } else if syncedSequence >= sequence {
                 condition.unlock()
                 continuation.resume()
             } else {
                 flushWaiters.append((sequence, { continuation.resume(with: $0) }))
                 flushRequested = max(flushRequested, sequence)
-                condition.signal()
+                condition.broadcast()
                 condition.unlock()
             }
         }
@@ -177,7 +182,7 @@ public final class JournalWriter: CommandJournal, @unchecked Sendable {
             rotationSequence = nextSequence
             rotationOffset = pending.count
             segmentFirstSequence = nextSequence
-            condition.signal()
+            condition.broadcast()
             return nextSequence
         }
     }
@@ -188,7 +193,7 @@ public final class JournalWriter: CommandJournal, @unchecked Sendable {
     public func close() {
         condition.withLock {
             stopping = true
-            condition.signal()
+            condition.broadcast()
             while !stopped || spare == .preparing { condition.wait() }
         }
         unlink(sparePath)
@@ -366,11 +371,16 @@ public final class JournalWriter: CommandJournal, @unchecked Sendable {
 
     /// Starts preparing the zero-filled file of the next segment on a thread of its own, unless
     /// one is ready or being prepared: writing its megabytes would hold up the commits.
+    ///
+    /// Not while the file system has less than four times that free: the megabytes of zeros
+    /// must never take the space the journal's own appends (and the snapshots) need, or a nearly
+    /// full disk would fail a commit, and the process with it, sooner than without them. It is
+    /// tried again after the next rotation.
     private func prepareSpareIfNeeded() {
         let starts = condition.withLock {
             guard preallocation > 0, spare == .absent, !stopping else { return false }
-            spare = .preparing
-            return true
+            spare = FileIO.freeBytes(in: directory).map { $0 >= 4 * preallocation } == true ? .preparing : .failed
+            return spare == .preparing
         }
         guard starts else { return }
         let thread = Thread { [self] in

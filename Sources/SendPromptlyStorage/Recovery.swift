@@ -19,6 +19,9 @@ public enum Recovery {
         public let snapshot: String?
         public let replayedRecords: Int
         public let notes: [String]
+        /// The latest instant the recovered state saw: its snapshot's, or its last record's. A
+        /// clock the engine continues with must not answer earlier (``WallClock/hold(atLeast:)``).
+        public let newestInstant: Timestamp?
     }
 
     public struct Failure: Error, CustomStringConvertible {
@@ -116,7 +119,8 @@ public enum Recovery {
         let nextSequence = max(lastRecord ?? 0, cuts.max() ?? 0) + 1
         return Recovered(
             states: states, nextSequence: nextSequence, snapshot: chosen?.name,
-            replayedRecords: replayed, notes: notes)
+            replayedRecords: replayed, notes: notes,
+            newestInstant: [chosen?.snapshot.createdAt, segments.last?.segment.records.last?.at].compactMap { $0 }.max())
     }
 
     /// Every segment in order, checked for continuity; a torn end of the last one is cut off.

@@ -43,6 +43,7 @@ struct EngineService: Service {
         let clock = WallClock()
         let recovered = try Recovery.recover(
             directory: directory, shardCount: shardCount, now: clock.now(), retention: retention, logger: logger)
+        if let newest = recovered.newestInstant { clock.hold(atLeast: newest) }
         let journal = try JournalWriter(
             directory: directory, shardCount: recovered.states.count, nextSequence: recovered.nextSequence,
             durability: durability, batchInterval: batchInterval, logger: logger,

@@ -12,6 +12,15 @@ final class WallClockTests: XCTestCase {
         XCTAssertEqual(answered, [1_000, 1_500, 1_500, 1_500, 1_500, 1_501, 1_501])
     }
 
+    /// A restarted engine's clock held at the newest recovered instant: a system clock behind
+    /// it is not followed until it passes it.
+    func testAClockHeldAtARecoveredInstantAnswersNothingEarlier() {
+        let readings = Mutex<[Int64]>([900, 2_000, 2_001])
+        let clock = WallClock(source: { Timestamp(millisecondsSinceEpoch: readings.withLock { $0.removeFirst() }) })
+        clock.hold(atLeast: Timestamp(millisecondsSinceEpoch: 2_000))
+        XCTAssertEqual((0..<3).map { _ in clock.now().millisecondsSinceEpoch }, [2_000, 2_000, 2_001])
+    }
+
     /// The system clock itself, read through it, moves as the system clock does.
     func testTheRealtimeSourceIsTheSystemClock() {
         let clock = WallClock()

@@ -68,13 +68,21 @@ final class JournalWriterTests: XCTestCase {
 
     func testFlushThroughWhatIsAlreadySyncedOrNotAppendedReturns() async throws {
         let journal = try journal(.fsync)
-        defer { journal.close() }
         let sequence = journal.append(shard: 0, at: Timestamp(millisecondsSinceEpoch: 1_000), .advance)
         try await journal.waitUntilDurable(sequence)
         try await flush(journal, through: sequence)
         try await flush(journal, through: 0)
         // Past the last record appended: flushed as far as appended.
         try await flush(journal, through: sequence + 1_000)
+        journal.close()
+        // After close, a record appended then will never be synced: the flush says so.
+        let late = journal.append(shard: 0, at: Timestamp(millisecondsSinceEpoch: 1_000), .advance)
+        do {
+            try await journal.flush(through: late)
+            XCTFail("a flush through a record appended after close returned")
+        } catch {
+            XCTAssertTrue("\(error)".contains("closed"), "\(error)")
+        }
         XCTAssertEqual(try sequencesOnDisk(), [1])
     }
 
@@ -151,6 +159,12 @@ final class JournalWriterTests: XCTestCase {
         let whole = try JournalFormat.read(bytes)
         XCTAssertNil(whole.damage)
         XCTAssertEqual(whole.records.map(\.sequence), [7, 8])
+
+        // A version 1 segment (written before segments were zero-filled) never ends in zeros:
+        // there they are damage, as they always were.
+        var versionOne = bytes
+        versionOne.replaceSubrange(8..<12, with: [1, 0, 0, 0])
+        XCTAssertEqual(try JournalFormat.read(versionOne).damageOffset, end)
 
         // Data after the zeros: not an end but damage where the zeros start.
         bytes[bytes.count - 1] = 1

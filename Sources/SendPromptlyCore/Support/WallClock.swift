@@ -26,15 +26,26 @@ public final class WallClock: EngineClock {
     }
 
     public func now() -> Timestamp {
-        let observed = source().millisecondsSinceEpoch
+        Timestamp(millisecondsSinceEpoch: raise(to: source().millisecondsSinceEpoch))
+    }
+
+    /// Answers nothing earlier than `instant` from now on: a restarted engine holds its clock
+    /// at the latest instant its recovered state saw, so a system clock stepped back while it
+    /// was down cannot take it behind its own wheels.
+    public func hold(atLeast instant: Timestamp) {
+        _ = raise(to: instant.millisecondsSinceEpoch)
+    }
+
+    /// Raises the latest instant to `observed` if that is later; answers the latest instant.
+    private func raise(to observed: Int64) -> Int64 {
         var last = latest.load(ordering: .relaxed)
         // Usually the same millisecond as the last call, or a later one that one exchange stores.
         while observed > last {
             let (exchanged, current) = latest.compareExchange(expected: last, desired: observed, ordering: .relaxed)
-            if exchanged { return Timestamp(millisecondsSinceEpoch: observed) }
+            if exchanged { return observed }
             last = current
         }
-        return Timestamp(millisecondsSinceEpoch: last)
+        return last
     }
 
     /// `CLOCK_REALTIME` in milliseconds since the epoch.

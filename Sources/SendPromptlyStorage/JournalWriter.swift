@@ -377,12 +377,12 @@ public final class JournalWriter: CommandJournal, @unchecked Sendable {
     /// full disk would fail a commit, and the process with it, sooner than without them. It is
     /// tried again after the next rotation.
     private func prepareSpareIfNeeded() {
-        let starts = condition.withLock {
-            guard preallocation > 0, spare == .absent, !stopping else { return false }
-            spare = FileIO.freeBytes(in: directory).map { $0 >= 4 * preallocation } == true ? .preparing : .failed
-            return spare == .preparing
-        }
-        guard starts else { return }
+        // Only this thread moves the spare out of `absent`, so asking the file system outside
+        // the lock (which every append takes) decides on the state it saw.
+        guard preallocation > 0, condition.withLock({ spare == .absent && !stopping }) else { return }
+        let roomy = FileIO.freeBytes(in: directory).map { $0 >= 4 * preallocation } == true
+        condition.withLock { spare = roomy ? .preparing : .failed }
+        guard roomy else { return }
         let thread = Thread { [self] in
             let outcome: Spare
             do {

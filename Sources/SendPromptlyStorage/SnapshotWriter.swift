@@ -81,7 +81,8 @@ public actor SnapshotWriter {
         }
         let kept = snapshots.suffix(keep)
         guard kept.count == keep, let oldestKept = kept.first,
-              let boundary = FileIO.sequence(inName: oldestKept, prefix: SnapshotFormat.prefix, suffix: SnapshotFormat.suffix)
+              let boundary = FileIO.sequence(inName: oldestKept, prefix: SnapshotFormat.prefix, suffix: SnapshotFormat.suffix),
+              boundary >= 1
         else { return }
         let covered = boundary - 1
         let segments = FileIO.files(in: directory, prefix: JournalFormat.prefix, suffix: JournalFormat.suffix)

@@ -23,19 +23,25 @@ struct LimitedHTTP1Channel: ServerChildChannel {
         self.base = HTTP1Channel(
             responder: responder,
             configuration: .init(
-                additionalChannelHandlers: [RequestEndSignalHandler(), HeaderOverflowResponder()],
+                additionalChannelHandlers: [HeaderOverflowResponder()],
                 idleTimeout: TimeAmount(limits.idleTimeout),
                 httpDecoderConfiguration: decoder))
     }
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         let counter = counter
-        let requestTimeout = TimeAmount(limits.requestTimeout)
+        let deadline = RequestDeadlineHandler(timeout: TimeAmount(limits.requestTimeout))
         return channel.eventLoop.makeCompletedFuture {
             try channel.pipeline.syncOperations.addHandler(ConnectionAdmissionHandler(counter: counter))
-            try channel.pipeline.syncOperations.addHandler(RequestDeadlineHandler(timeout: requestTimeout))
+            try channel.pipeline.syncOperations.addHandler(deadline)
         }.flatMap {
             base.setup(channel: channel, logger: logger)
+        }.flatMapThrowing { value in
+            // Where the decoder's parts are HTTP types and a request's end is known.
+            let pipeline = channel.pipeline.syncOperations
+            let overflow = try pipeline.handler(type: HeaderOverflowResponder.self)
+            try pipeline.addHandler(RequestEndSignalHandler(deadline: deadline), position: .before(overflow))
+            return value
         }
     }
 

@@ -1,14 +1,20 @@
 import NIOCore
 import NIOHTTPTypes
 
-/// Tells the ``RequestDeadlineHandler`` in front of the HTTP decoder that a request has arrived
-/// in full. Sits after the decoder, where request parts are known.
+/// Tells its connection's ``RequestDeadlineHandler``, which sits in front of the HTTP decoder,
+/// that a request has arrived in full. Sits after the decoder, where request parts are known.
 final class RequestEndSignalHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
 
+    private let deadline: RequestDeadlineHandler
+
+    init(deadline: RequestDeadlineHandler) {
+        self.deadline = deadline
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         if case .end = unwrapInboundIn(data) {
-            context.triggerUserOutboundEvent(RequestFullyRead(), promise: nil)
+            deadline.requestFullyRead()
         }
         context.fireChannelRead(data)
     }

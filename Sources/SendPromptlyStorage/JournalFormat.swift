@@ -49,17 +49,23 @@ public enum JournalFormat {
         return writer.bytes
     }
 
-    static func encode(sequence: UInt64, shard: Int, at now: Timestamp, command: ShardCommand, into output: inout [UInt8]) {
-        var payload = BinaryWriter(capacity: 128)
-        payload.write(varint: sequence)
-        payload.write(varint: UInt64(shard))
-        payload.write(now.millisecondsSinceEpoch)
-        payload.write(command)
-        var frame = BinaryWriter(capacity: 8)
-        frame.write(fixed: UInt32(payload.bytes.count))
-        frame.write(fixed: CRC32.checksum(payload.bytes))
-        output.append(contentsOf: frame.bytes)
-        output.append(contentsOf: payload.bytes)
+    /// Appends records to a batch in the journal's framing (length, CRC-32, payload), reusing
+    /// one payload buffer: once it has grown to the largest record, a record costs no
+    /// allocation (a payload and a frame of their own cost three or four per record, most of
+    /// them regrowing the payload, and ran under the journal's lock).
+    struct RecordEncoder {
+        private var payload = BinaryWriter(capacity: 512)
+
+        mutating func append(sequence: UInt64, shard: Int, at now: Timestamp, command: ShardCommand, to output: inout [UInt8]) {
+            payload.removeAll()
+            payload.write(varint: sequence)
+            payload.write(varint: UInt64(shard))
+            payload.write(now.millisecondsSinceEpoch)
+            payload.write(command)
+            let frame = (UInt32(payload.bytes.count).littleEndian, CRC32.checksum(payload.bytes).littleEndian)
+            withUnsafeBytes(of: frame) { output.append(contentsOf: $0) }
+            output.append(contentsOf: payload.bytes)
+        }
     }
 
     /// One segment as read back: its header, its intact records, and where an incomplete or

@@ -40,6 +40,7 @@ public final class JournalWriter: CommandJournal, @unchecked Sendable {
 
     // Guarded by `condition`.
     private var pending: [UInt8] = []
+    private var recordEncoder = JournalFormat.RecordEncoder()
     private var nextSequence: UInt64
     /// The last record as durable as the setting promises (written, under `none`).
     private var durableSequence: UInt64
@@ -120,7 +121,7 @@ public final class JournalWriter: CommandJournal, @unchecked Sendable {
             // to wait out the rest of its interval).
             let wakesWriter = pending.isEmpty
             if wakesWriter { pendingFirstSequence = sequence }
-            JournalFormat.encode(sequence: sequence, shard: shard, at: now, command: command, into: &pending)
+            recordEncoder.append(sequence: sequence, shard: shard, at: now, command: command, to: &pending)
             if wakesWriter { condition.broadcast() }
             return sequence
         }

@@ -151,8 +151,9 @@ final class JournalWriterTests: XCTestCase {
 
     func testZerosAfterTheLastRecordEndTheSegmentAndZerosBeforeDataAreDamage() throws {
         var bytes = JournalFormat.header(shardCount: 1, firstSequence: 7)
+        var encoder = JournalFormat.RecordEncoder()
         for sequence in UInt64(7)...8 {
-            JournalFormat.encode(sequence: sequence, shard: 0, at: Timestamp(millisecondsSinceEpoch: 1_000), command: .advance, into: &bytes)
+            encoder.append(sequence: sequence, shard: 0, at: Timestamp(millisecondsSinceEpoch: 1_000), command: .advance, to: &bytes)
         }
         let end = bytes.count
         bytes += [UInt8](repeating: 0, count: 1_000)

@@ -18,6 +18,12 @@ public struct BinaryWriter: Sendable {
         self.content = content
     }
 
+    /// Empties the writer and keeps its capacity, to write again without allocating.
+    public mutating func removeAll() {
+        bytes.removeAll(keepingCapacity: true)
+        stretches.removeAll(keepingCapacity: true)
+    }
+
     public mutating func write(_ value: UInt8) { bytes.append(value) }
 
     public mutating func write(_ value: Bool) { bytes.append(value ? 1 : 0) }

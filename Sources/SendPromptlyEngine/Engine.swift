@@ -72,11 +72,13 @@ public final class Engine: Sendable {
     /// The shard owning `project`: FNV-1a of the id, stable across processes (Swift's
     /// `Hasher` is seeded per process), so a project stays on its shard across restarts.
     public static func shardIndex(for project: ProjectID, shardCount: Int) -> Int {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in project.rawValue.utf8 {
-            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+        project.withSpelling { spelling in
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+            for byte in spelling {
+                hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+            }
+            return Int(hash % UInt64(shardCount))
         }
-        return Int(hash % UInt64(shardCount))
     }
 
     public func shard(for project: ProjectID) -> Shard {

@@ -58,12 +58,25 @@ public struct Identifier<Kind: IdentifierKind>: Hashable, Comparable, Sendable, 
     /// The text: the kind's prefix and the ULID in Crockford base32, spelled straight into the
     /// string's storage (one allocation).
     public var rawValue: String {
-        let prefix = Kind.prefix.utf8
-        return String(unsafeUninitializedCapacity: prefix.count + 26) { buffer in
-            _ = buffer.initialize(from: prefix)
-            Crockford.spell(ulid, into: UnsafeMutableBufferPointer(rebasing: buffer[prefix.count...]))
-            return prefix.count + 26
+        String(unsafeUninitializedCapacity: Self.spellingLength) { spell(into: $0) }
+    }
+
+    /// The bytes of ``rawValue``, spelled on the stack for `body` (which must not keep the
+    /// pointer): for a caller that only reads the text, such as a hash of it, no string.
+    public func withSpelling<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
+        try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.spellingLength) { buffer in
+            try body(UnsafeBufferPointer(rebasing: buffer[..<spell(into: buffer)]))
         }
+    }
+
+    private static var spellingLength: Int { Kind.prefix.utf8.count + 26 }
+
+    /// Writes the text into `buffer` (at least ``spellingLength`` bytes); returns its length.
+    private func spell(into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        let prefix = Kind.prefix.utf8
+        _ = buffer.initialize(from: prefix)
+        Crockford.spell(ulid, into: UnsafeMutableBufferPointer(rebasing: buffer[prefix.count..<prefix.count + 26]))
+        return prefix.count + 26
     }
 
     public var description: String { rawValue }

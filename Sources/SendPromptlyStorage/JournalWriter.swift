@@ -18,6 +18,8 @@ import SendPromptlyEngine
 /// time and CPU of a commit). A reader takes zeros where a record would start as the end of the
 /// segment. When no zero-filled file is ready, a segment is created empty and grows as it is
 /// written, as every segment did before; the next batch after one is ready starts a new segment.
+/// Under `fsync` a zero-filled segment is written with `O_DIRECT | O_DSYNC`
+/// (``DirectSegmentWriter``): one `pwrite` per commit, durable when it returns.
 ///
 /// If a write or `fsync` fails, nothing later can be promised: waiting requests fail (their
 /// clients get `internal_error` and retry with the same `Idempotency-Key`), and the process
@@ -79,6 +81,9 @@ public final class JournalWriter: CommandJournal, @unchecked Sendable {
     private var segmentLength = 0
     /// The zero-filled size of the segment's file; 0 when it grows as it is written.
     private var segmentCapacity = 0
+    /// Under `fsync`, a zero-filled segment's direct writer (``DirectSegmentWriter``): its
+    /// writes are durable when they return, and `fdatasync` is not called.
+    private var direct: DirectSegmentWriter?
 
     /// Opens a new segment starting at `nextSequence` and starts the writer thread. A
     /// zero-filled file is prepared once records are first written.
@@ -284,8 +289,10 @@ public final class JournalWriter: CommandJournal, @unchecked Sendable {
         }
     }
 
-    /// Syncs the segment's records (``FileIO/syncAppended(_:path:)``), timed for ``syncObserver``.
+    /// Syncs the segment's records (``FileIO/syncAppended(_:path:)``), timed for ``syncObserver``;
+    /// nothing to do when the segment is written directly.
     private func syncRecords() throws {
+        guard direct == nil else { return }
         let started = ContinuousClock.now
         try FileIO.syncAppended(descriptor, path: segmentPath)
         syncObserver?(ContinuousClock.now - started)
@@ -324,7 +331,14 @@ public final class JournalWriter: CommandJournal, @unchecked Sendable {
     }
 
     private func write(_ records: ArraySlice<UInt8>) throws {
-        try FileIO.writeAll(descriptor, Array(records), path: segmentPath)
+        if let direct {
+            // The write is the commit: timed as the `fdatasync` it replaces.
+            let started = ContinuousClock.now
+            try direct.write(records)
+            syncObserver?(ContinuousClock.now - started)
+        } else {
+            try FileIO.writeAll(descriptor, Array(records), path: segmentPath)
+        }
         segmentLength += records.count
     }
 
@@ -345,6 +359,7 @@ public final class JournalWriter: CommandJournal, @unchecked Sendable {
             try FileIO.syncAppended(descriptor, path: sparePath)
             try FileIO.rename(sparePath, to: segmentPath)
             segmentCapacity = preallocation
+            if durability == .fsync { direct = DirectSegmentWriter(path: segmentPath, written: header) }
         } else {
             descriptor = try FileIO.create(segmentPath)
             try FileIO.writeAll(descriptor, header, path: segmentPath)
@@ -358,6 +373,7 @@ public final class JournalWriter: CommandJournal, @unchecked Sendable {
     /// Closes the segment, cutting off the zeros it did not use (a segment cut or not reads
     /// the same, so a failure to cut is no failure).
     private func closeSegment() {
+        direct = nil
         if segmentLength < segmentCapacity { _ = ftruncate(descriptor, off_t(segmentLength)) }
         Glibc.close(descriptor)
     }

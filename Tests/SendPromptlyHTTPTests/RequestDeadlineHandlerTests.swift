@@ -30,14 +30,19 @@ final class RequestDeadlineHandlerTests: XCTestCase {
         channel.embeddedEventLoop.advanceTime(to: .uptimeNanoseconds(UInt64(seconds * 1_000_000_000 + nanoseconds)))
     }
 
+    /// The connection is open a nanosecond before `seconds` and closed at `seconds`.
+    private func assertClosed(at seconds: Int64, _ message: String, line: UInt = #line) {
+        advance(to: seconds - 1, nanoseconds: 999_999_999)
+        XCTAssertTrue(channel.isActive, "open until then", line: line)
+        advance(to: seconds)
+        XCTAssertFalse(channel.isActive, message, line: line)
+    }
+
     func testARequestNotInByItsDeadlineClosesTheConnectionThenAndNotBefore() throws {
         try receiveBytes()
         advance(to: 5)
         try receiveBytes()  // more of the same request: its clock goes on
-        advance(to: 9, nanoseconds: 999_999_999)
-        XCTAssertTrue(channel.isActive)
-        advance(to: 10)
-        XCTAssertFalse(channel.isActive, "closed at the first byte's time plus the timeout")
+        assertClosed(at: 10, "closed at the first byte's time plus the timeout")
     }
 
     func testEachRequestHasItsOwnClock() throws {
@@ -48,10 +53,7 @@ final class RequestDeadlineHandlerTests: XCTestCase {
         try receiveBytes()  // the next request starts at 9 s
         advance(to: 10)
         XCTAssertTrue(channel.isActive, "the first request's deadline passed, but it had arrived")
-        advance(to: 18, nanoseconds: 999_999_999)
-        XCTAssertTrue(channel.isActive)
-        advance(to: 19)
-        XCTAssertFalse(channel.isActive, "closed at the second request's own deadline")
+        assertClosed(at: 19, "closed at the second request's own deadline")
     }
 
     func testNothingClosesBetweenRequestsAndTheNextRequestIsTimedAgain() throws {
@@ -60,9 +62,6 @@ final class RequestDeadlineHandlerTests: XCTestCase {
         advance(to: 100)
         XCTAssertTrue(channel.isActive, "idle time is the idle timeout's concern")
         try receiveBytes()
-        advance(to: 109, nanoseconds: 999_999_999)
-        XCTAssertTrue(channel.isActive)
-        advance(to: 110)
-        XCTAssertFalse(channel.isActive, "a request after a quiet spell has a deadline again")
+        assertClosed(at: 110, "a request after a quiet spell has a deadline again")
     }
 }

@@ -15,8 +15,9 @@ import Foundation
 ///
 /// Owned by the journal's writer thread; the descriptor is closed when the writer is released.
 final class DirectSegmentWriter {
-    /// The alignment `O_DIRECT` asks of offsets, lengths and memory (the page size, which
-    /// covers every logical block size of the disks this runs on).
+    /// The alignment of offsets, lengths and memory for `O_DIRECT`: 4 KiB covers the logical
+    /// blocks of the disks this runs on; where a file system asks more, the first write (in
+    /// `init`) fails and the segment is written through the page cache.
     static let blockSize = 4096
 
     private let descriptor: Int32
@@ -27,9 +28,10 @@ final class DirectSegmentWriter {
     private var blockStart = 0
     private var tailCount = 0
 
-    /// Opens `path`, whose first bytes are `written` (the segment's header, already synced),
-    /// for direct writes; nil where the file system refuses `O_DIRECT` (tmpfs), and the caller
-    /// writes through the page cache instead.
+    /// Opens `path`, a zero-filled file whose first bytes are `written` (the segment's header,
+    /// already synced), for direct writes, and writes its first block again (the same bytes) to
+    /// learn that direct writes work there; nil where they do not (an open or an alignment
+    /// refused), and the caller writes through the page cache instead.
     init?(path: String, written: [UInt8]) {
         guard let directFlag = Self.directFlag else { return nil }
         let descriptor = open(path, O_WRONLY | directFlag | O_DSYNC | O_CLOEXEC)
@@ -41,6 +43,11 @@ final class DirectSegmentWriter {
         blockStart = keptFrom
         tailCount = written.count - keptFrom
         written[keptFrom...].withUnsafeBytes { buffer.copyMemory(from: $0) }
+        do {
+            try write([])
+        } catch {
+            return nil
+        }
     }
 
     deinit {
@@ -60,14 +67,13 @@ final class DirectSegmentWriter {
         }
         records.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: buffer[tailCount...]).copyMemory(from: $0) }
         UnsafeMutableRawBufferPointer(rebasing: buffer[total..<length]).initializeMemory(as: UInt8.self, repeating: 0)
-        var done = 0
-        while done < length {
-            let written = pwrite(descriptor, buffer.baseAddress! + done, length - done, off_t(blockStart + done))
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw FileIO.failure("cannot write", path)
-            }
-            done += written
+        // A short write would leave the rest to write from an unaligned offset: a failure.
+        while true {
+            let written = pwrite(descriptor, buffer.baseAddress!, length, off_t(blockStart))
+            if written == length { break }
+            if written < 0, errno == EINTR { continue }
+            if written < 0 { throw FileIO.failure("cannot write", path) }
+            throw FileIO.Failure(description: "short direct write to \(path): \(written) of \(length) bytes")
         }
         // Keep the last, partial block for the next commit to write again.
         let keptFrom = total / Self.blockSize * Self.blockSize
@@ -80,7 +86,7 @@ final class DirectSegmentWriter {
 
     /// Linux's `O_DIRECT`, which Swift's Glibc module does not export (it is behind
     /// `_GNU_SOURCE`); its value differs by architecture. Elsewhere: no direct writes.
-    private static var directFlag: Int32? {
+    static var directFlag: Int32? {
         #if os(Linux) && arch(x86_64)
         return 0o40000
         #elseif os(Linux) && arch(arm64)

@@ -31,7 +31,8 @@ public final class JournalWriter: CommandJournal, @unchecked Sendable {
     private let shardCount: Int
     private let batchInterval: Duration
     private let logger: Logger
-    /// Told how long each `fsync` of records took (the metrics' latency histogram).
+    /// Told how long each commit's sync took (the metrics' latency histogram): the `fdatasync`,
+    /// or, for a segment written directly, the write that is its sync.
     private let syncObserver: (@Sendable (Duration) -> Void)?
     /// The size of a segment file zero-filled ahead; 0: segments grow as they are written.
     public let preallocation: Int
@@ -359,7 +360,12 @@ public final class JournalWriter: CommandJournal, @unchecked Sendable {
             try FileIO.syncAppended(descriptor, path: sparePath)
             try FileIO.rename(sparePath, to: segmentPath)
             segmentCapacity = preallocation
-            if durability == .fsync { direct = DirectSegmentWriter(path: segmentPath, written: header) }
+            if durability == .fsync {
+                direct = DirectSegmentWriter(path: segmentPath, written: header)
+                if direct == nil {
+                    logger.notice("journal segment written through the page cache: direct writes refused here", metadata: ["path": "\(segmentPath)"])
+                }
+            }
         } else {
             descriptor = try FileIO.create(segmentPath)
             try FileIO.writeAll(descriptor, header, path: segmentPath)
@@ -386,6 +392,15 @@ public final class JournalWriter: CommandJournal, @unchecked Sendable {
         }
     }
 
+    /// Returns once a zero-filled file is ready for the next segment or could not be made
+    /// (tests: the writer starts preparing one only after it has answered a batch, so a test
+    /// that must see the next batch start a zero-filled segment waits for this).
+    func waitUntilSpareSettles() {
+        condition.withLock {
+            while spare != .ready && spare != .failed { condition.wait() }
+        }
+    }
+
     /// Starts preparing the zero-filled file of the next segment on a thread of its own, unless
     /// one is ready or being prepared: writing its megabytes would hold up the commits.
     ///
@@ -398,7 +413,10 @@ public final class JournalWriter: CommandJournal, @unchecked Sendable {
         // the lock (which every append takes) decides on the state it saw.
         guard preallocation > 0, condition.withLock({ spare == .absent && !stopping }) else { return }
         let roomy = FileIO.freeBytes(in: directory).map { $0 >= 4 * preallocation } == true
-        condition.withLock { spare = roomy ? .preparing : .failed }
+        condition.withLock {
+            spare = roomy ? .preparing : .failed
+            condition.broadcast()
+        }
         guard roomy else { return }
         let thread = Thread { [self] in
             let outcome: Spare

@@ -149,36 +149,39 @@ final class JournalWriterTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: directory.appendingPathComponent(JournalFormat.spareName).path))
     }
 
-    /// Whether this process holds `path` open with `O_DIRECT` (the flags in `/proc/self/fdinfo`).
+    /// Whether this process holds `path` open with `O_DIRECT` and `O_DSYNC` (the flags in
+    /// `/proc/self/fdinfo`).
     private func isOpenDirectly(_ path: String) throws -> Bool {
+        let direct = Int(try XCTUnwrap(DirectSegmentWriter.directFlag, "direct writes on this platform"))
         for entry in try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") {
             guard (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(entry)")) == path,
                 let info = try? String(contentsOfFile: "/proc/self/fdinfo/\(entry)", encoding: .utf8),
                 let flags = info.split(separator: "\n").first(where: { $0.hasPrefix("flags:") }),
                 let value = Int(flags.dropFirst("flags:".count).trimmingCharacters(in: .whitespaces), radix: 8)
             else { continue }
-            if value & 0o40000 != 0 { return true }
+            if value & direct != 0, value & Int(O_DSYNC) != 0 { return true }
         }
         return false
     }
 
     /// Under `fsync` a zero-filled segment is written with `O_DIRECT | O_DSYNC`, each commit
     /// writing again the block that holds the segment's end: after every commit, every record
-    /// so far must read back, whatever blocks the commits began and ended in.
+    /// so far must read back, whatever blocks the commits began and ended in, for batches from
+    /// one record to several blocks (past the writer's first buffer of 16 KiB), and once the
+    /// segment is closed, cut back to its records.
     func testDirectWritesLeaveEveryRecordReadableAfterEachCommitAcrossBlocks() async throws {
         let journal = try JournalWriter(
             directory: directory.path, shardCount: 1, nextSequence: 1, durability: .fsync, preallocation: 64 << 10,
             logger: Logger(label: "test"))
         defer { journal.close() }
         // The first segment after a start grows as written; the next one is zero-filled.
-        journal.waitWhilePreparing()
         var last = journal.append(shard: 0, at: Timestamp(millisecondsSinceEpoch: 1_000), .advance)
         try await journal.waitUntilDurable(last)
         let first = try XCTUnwrap(try segmentNames().last)
         XCTAssertEqual(try read(first).segment.records.map(\.sequence), [1])
-        journal.waitWhilePreparing()
-        var batchSize = 1
-        while last < 1_500 {
+        journal.waitUntilSpareSettles()
+        let batchSizes = [1, 37, 5, 300, 2, 1_100, 36, 1, 250]  // `.advance` records are 17 bytes
+        for batchSize in batchSizes + batchSizes.prefix(5) {
             for _ in 0..<batchSize { last = journal.append(shard: 0, at: Timestamp(millisecondsSinceEpoch: 1_000), .advance) }
             try await journal.waitUntilDurable(last)
             let names = try segmentNames()
@@ -188,10 +191,16 @@ final class JournalWriterTests: XCTestCase {
             XCTAssertEqual(segment.records.first?.sequence, 2)
             XCTAssertEqual(segment.records.last?.sequence, last, "every record through the last commit reads back")
             XCTAssertEqual(bytes.count, 64 << 10, "written inside the zero-filled file")
-            batchSize = batchSize % 37 + 1
         }
-        let path = directory.appendingPathComponent(try segmentNames()[1]).resolvingSymlinksInPath().path
-        XCTAssertTrue(try isOpenDirectly(path), "the zero-filled segment is written with O_DIRECT")
+        let name = try segmentNames()[1]
+        let path = directory.appendingPathComponent(name).resolvingSymlinksInPath().path
+        XCTAssertTrue(try isOpenDirectly(path), "the zero-filled segment is written with O_DIRECT | O_DSYNC")
+
+        journal.close()
+        let (closed, bytes) = try read(name)
+        XCTAssertNil(closed.damage)
+        XCTAssertEqual(closed.records.map(\.sequence), Array(2...last))
+        XCTAssertNotEqual(bytes.last, 0, "cut back to its records when closed")
     }
 
     func testZerosAfterTheLastRecordEndTheSegmentAndZerosBeforeDataAreDamage() throws {

@@ -384,20 +384,17 @@ public final class JournalWriter: CommandJournal, @unchecked Sendable {
         Glibc.close(descriptor)
     }
 
-    /// Returns once no zero-filled file is being prepared (tests: the next batch then knows
-    /// whether it starts a segment made from one).
-    func waitWhilePreparing() {
-        condition.withLock {
-            while spare == .preparing { condition.wait() }
-        }
-    }
-
-    /// Returns once a zero-filled file is ready for the next segment or could not be made
-    /// (tests: the writer starts preparing one only after it has answered a batch, so a test
-    /// that must see the next batch start a zero-filled segment waits for this).
-    func waitUntilSpareSettles() {
-        condition.withLock {
-            while spare != .ready && spare != .failed { condition.wait() }
+    /// Returns true once a zero-filled file is ready for the next segment or could not be made,
+    /// false if neither happened within `timeout` (tests: the writer starts preparing one only
+    /// after it has answered a batch, so a test that must see the next batch start a
+    /// zero-filled segment waits for this after a batch).
+    func waitUntilSpareSettles(within timeout: TimeInterval) -> Bool {
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        return condition.withLock {
+            while spare != .ready && spare != .failed {
+                guard condition.wait(until: deadline) else { return false }
+            }
+            return true
         }
     }
 

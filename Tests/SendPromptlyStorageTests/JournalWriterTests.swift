@@ -120,10 +120,10 @@ final class JournalWriterTests: XCTestCase {
             logger: Logger(label: "test"))
         var last: UInt64 = 0
         for _ in 0..<60 {
-            // Each batch finds the zero-filled file prepared after the batch before it.
-            journal.waitWhilePreparing()
             for _ in 0..<10 { last = journal.append(shard: 0, at: Timestamp(millisecondsSinceEpoch: 1_000), .advance) }
             try await journal.waitUntilDurable(last)
+            // The next batch finds the zero-filled file prepared after this one.
+            XCTAssertTrue(journal.waitUntilSpareSettles(within: 30))
         }
 
         // While written: the newest segment is a zero-filled file whose zeros end it.
@@ -179,7 +179,7 @@ final class JournalWriterTests: XCTestCase {
         try await journal.waitUntilDurable(last)
         let first = try XCTUnwrap(try segmentNames().last)
         XCTAssertEqual(try read(first).segment.records.map(\.sequence), [1])
-        journal.waitUntilSpareSettles()
+        XCTAssertTrue(journal.waitUntilSpareSettles(within: 30))
         let batchSizes = [1, 37, 5, 300, 2, 1_100, 36, 1, 250]  // `.advance` records are 17 bytes
         for batchSize in batchSizes + batchSizes.prefix(5) {
             for _ in 0..<batchSize { last = journal.append(shard: 0, at: Timestamp(millisecondsSinceEpoch: 1_000), .advance) }

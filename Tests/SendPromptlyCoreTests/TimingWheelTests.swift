@@ -86,6 +86,26 @@ final class TimingWheelTests: XCTestCase {
 
     // MARK: Expiry
 
+    /// A step of centuries (a clock stepped far ahead, or a journal record's instant) skips to
+    /// each deadline instead of walking every 100 ms tick between: this returns at once, and
+    /// the deadlines expire in order, none early.
+    func testAStepOfCenturiesSkipsToEachDeadlineInOrder() {
+        let wheel = TimingWheel(startingAt: 0)
+        let century: Int64 = 100 * 365 * 86_400_000
+        let entries = [
+            TestEntry(id: 0, deadline: 1_000), TestEntry(id: 1, deadline: century),
+            TestEntry(id: 2, deadline: century + 500), TestEntry(id: 3, deadline: 3 * century),
+        ]
+        for entry in entries { XCTAssertTrue(wheel.schedule(entry)) }
+        XCTAssertEqual(advance(wheel, to: century + 499), [0, 1], "none early")
+        XCTAssertEqual(advance(wheel, to: 2 * century), [2])
+        XCTAssertEqual(wheel.count, 1)
+        XCTAssertEqual(advance(wheel, to: 4 * century), [3])
+        XCTAssertEqual(wheel.currentTime, 4 * century)
+        XCTAssertTrue(wheel.schedule(TestEntry(id: 4, deadline: 4 * century + 100)), "ticking on after the skip")
+        XCTAssertEqual(advance(wheel, to: 4 * century + 100), [4])
+    }
+
     func testExpiresInDeadlineOrderNeverEarlyAndWithinOneTick() {
         var generator = SplitMix64(seed: 7)
         let start: Int64 = 1_700_000_000_037

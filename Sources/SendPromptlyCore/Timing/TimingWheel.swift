@@ -102,11 +102,15 @@ public final class TimingWheel {
     /// does nothing.
     public func advance(to now: Int64, expired: (TimerPayload) -> Void) {
         let targetTick = now / tickMilliseconds
+        var earliestSeen = currentTick
         while currentTick < targetTick {
             if scheduled == 0 {
                 // Nothing can expire on the way: jump straight to the target.
                 currentTick = targetTick
                 return
+            }
+            if targetTick - currentTick > Self.revolutionTicks, currentTick >= earliestSeen {
+                earliestSeen = skipTowardsEarliestDeadline(before: targetTick)
             }
             currentTick += 1
             cascade()
@@ -160,6 +164,26 @@ public final class TimingWheel {
             let slot = UInt32((currentTick >> shift) & Self.slotMask)
             slots.detachEach(of: UInt32(level * Self.slotsPerLevel) + slot, refile)
         }
+    }
+
+    /// Ticks in a revolution of the top level (about 19 days of 100 ms ticks).
+    private static let revolutionTicks: Int64 = 1 << (slotBits * Int64(levelCount))
+
+    /// For a step longer than a top-level revolution, which a server's periodic ticks never
+    /// take (a clock stepped far ahead, or a journal record's instant): moves the wheel in one
+    /// step to just before its earliest deadline (or the target), refiling every deadline
+    /// there, instead of walking every tick between (years of ticks would not end). Returns the
+    /// earliest deadline's tick, before which this need not be looked at again. O(pending).
+    private func skipTowardsEarliestDeadline(before targetTick: Int64) -> Int64 {
+        var entries: [UInt32] = []
+        entries.reserveCapacity(scheduled)
+        for bucket in 0...Self.overflowBucket {
+            slots.detachEach(of: bucket) { entries.append($0) }
+        }
+        let earliest = entries.lazy.map { self.slots.pointer($0).pointee.expiryTick }.min() ?? targetTick
+        currentTick = max(currentTick, min(targetTick, earliest) - 1)
+        for entry in entries { refile(entry) }
+        return earliest
     }
 
     private func refile(_ entry: UInt32) {

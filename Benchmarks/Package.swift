@@ -17,11 +17,22 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         /// What the wheel is measured against. A module of its own, so that the benchmarks call
         /// both structures across a module boundary and neither is inlined into them.
         .target(name: "TimerBaselines"),
+        /// NIO's HTTP/1 server answering a static 202: the floor under our front, which
+        /// `ceiling.sh` measures beside nginx (not a benchmark target; built on its own).
+        .executableTarget(
+            name: "StaticAnswerServer",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         /// What every benchmark target shares: the suite's mode (full, or CI's allocation check)
         /// and a shard with one project.
         .target(

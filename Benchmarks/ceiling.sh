@@ -4,7 +4,10 @@
 #
 #   1. nginx answering every POST with a static 202 JSON body (the ceiling);
 #   2. receipts into `sendpromptly serve --durability fsync`, then `batch`;
-#   3. receipt-plus-result pairs (Benchmarks/ingest.lua) with `fsync`.
+#   3. receipt-plus-result pairs (Benchmarks/ingest.lua) with `fsync`;
+#
+# and, when built, NIO's HTTP/1 server answering the same static 202 (StaticAnswerServer in
+# this package): what any SwiftNIO front reaches at best on this machine, against nginx.
 #
 # Each of ours runs on its own data directory, started empty. Prints requests/s and the ratio
 # to nginx, the latency percentiles wrk reports, and for ours the server's CPU time (user +
@@ -22,8 +25,9 @@
 # SENDPROMPTLY_BASELINE=path/to/another/sendpromptly adds that build's runs to every round
 # (named `baseline-...`), so that a change and its baseline share each round too.
 #
-# Needs nginx and wrk (Debian: apt-get install nginx-light wrk) and a release build:
+# Needs nginx and wrk (Debian: apt-get install nginx-light wrk) and release builds:
 #   swift build -c release --product sendpromptly --scratch-path .build-release
+#   (cd Benchmarks && swift build -c release --product StaticAnswerServer)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${1:-10}
@@ -75,6 +79,20 @@ nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -g 'daemon off;' &
 urls[nginx]=http://127.0.0.1:18080
 until curl -s -o /dev/null -X POST "${urls[nginx]}/"; do sleep 0.1; done
 
+# 1b. NIO's own floor: its HTTP/1 pipeline answering the same static 202, no router, no engine
+# (Benchmarks/Sources/StaticAnswerServer), with as many event loops as ours has. Skipped when
+# not built: (cd Benchmarks && swift build -c release --product StaticAnswerServer)
+static_answer=${STATIC_ANSWER_SERVER:-Benchmarks/.build/release/StaticAnswerServer}
+if [[ -x $static_answer ]]; then
+  "$static_answer" 0 "${NIO_EVENT_LOOPS:-$(nproc)}" > "$work/static-answer.out" 2>&1 &
+  pids[nio-static-202]=$!
+  until grep -q "listening on" "$work/static-answer.out" 2>/dev/null; do sleep 0.1; done
+  urls[nio-static-202]=$(grep -o 'http://[0-9.:]*' "$work/static-answer.out")
+  names+=(nio-static-202)
+else
+  echo "no $static_answer: NIO's floor is left out" >&2
+fi
+
 # 2 and 3. Ours: a server with an empty data directory and a project for each run.
 serve() { # name binary durability
   local name=$1 binary=$2 durability=$3 data
@@ -107,21 +125,28 @@ for round in $(seq "$rounds"); do
 done
 
 ratio() { echo "${rates[$1#$2]} / ${rates[nginx before $1#$2]}" | bc -l; }
+# Ours as a share of NIO's floor in the same round (each through its own nginx run), or nan.
+floor_share() {
+  if [[ -n ${urls[nio-static-202]:-} ]]; then echo "$(ratio "$1" "$2") / $(ratio nio-static-202 "$2")" | bc -l; else echo nan; fi
+}
 median() { sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 
-printf '\n%-5s %-24s %12s %12s %9s %14s   %s\n' round run "requests/s" "nginx's" "vs nginx" "server µs/req" "latency"
+printf '\n%-5s %-24s %12s %12s %9s %8s %14s   %s\n' round run "requests/s" "nginx's" "vs nginx" "vs NIO" "server µs/req" "latency"
 for round in $(seq "$rounds"); do
   for name in "${names[@]}"; do
-    printf '%-5s %-24s %12.0f %12.0f %9.2f %14.1f   %s\n' "$round" "$name" "${rates[$name#$round]}" \
-      "${rates[nginx before $name#$round]}" "$(ratio "$name" "$round")" "${cpu[$name#$round]}" "${latencies[$name#$round]}"
+    printf '%-5s %-24s %12.0f %12.0f %9.2f %8.2f %14.1f   %s\n' "$round" "$name" "${rates[$name#$round]}" \
+      "${rates[nginx before $name#$round]}" "$(ratio "$name" "$round")" "$(floor_share "$name" "$round")" \
+      "${cpu[$name#$round]}" "${latencies[$name#$round]}"
   done
 done
 if (( rounds > 1 )); then
-  printf '\n%-24s %22s %16s %22s\n' "over $rounds rounds" "vs nginx, median" "range" "server µs/req, median"
+  printf '\n%-24s %22s %16s %14s %22s\n' "over $rounds rounds" "vs nginx, median" "range" "vs NIO, median" "server µs/req, median"
   for name in "${names[@]}"; do
     ratios=$(for round in $(seq "$rounds"); do ratio "$name" "$round"; done)
+    shares=$(for round in $(seq "$rounds"); do floor_share "$name" "$round"; done)
     costs=$(for round in $(seq "$rounds"); do echo "${cpu[$name#$round]}"; done)
-    printf '%-24s %22.2f %9.2f – %.2f %22.1f\n' "$name" "$(echo "$ratios" | median)" \
-      "$(echo "$ratios" | sort -g | head -1)" "$(echo "$ratios" | sort -g | tail -1)" "$(echo "$costs" | median)"
+    printf '%-24s %22.2f %9.2f – %.2f %14.2f %22.1f\n' "$name" "$(echo "$ratios" | median)" \
+      "$(echo "$ratios" | sort -g | head -1)" "$(echo "$ratios" | sort -g | tail -1)" "$(echo "$shares" | median)" \
+      "$(echo "$costs" | median)"
   done
 fi

@@ -3,6 +3,7 @@ import HummingbirdCore
 import Logging
 import NIOCore
 import NIOHTTPTypes
+import NIOHTTPTypesHTTP1
 
 /// An HTTP/1.1 connection (`base`) with ``IngestChannelHandler`` in front of the router.
 ///
@@ -19,7 +20,8 @@ where Base.Value == NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart> {
         base.setup(channel: channel, logger: logger).flatMapThrowing { value in
             let pipeline = channel.pipeline.syncOperations
             let connectionState = try pipeline.handler(type: HTTPConnectionStateHandler.self)
-            try pipeline.addHandler(IngestChannelHandler(front: front), position: .after(connectionState))
+            let codec = try pipeline.context(handlerType: HTTP1ToHTTPServerCodec.self)
+            try pipeline.addHandler(IngestChannelHandler(front: front, encoderSide: codec), position: .after(connectionState))
             return value
         }
     }

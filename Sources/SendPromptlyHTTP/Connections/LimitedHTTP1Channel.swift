@@ -30,15 +30,16 @@ struct LimitedHTTP1Channel: ServerChildChannel {
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         let counter = counter
-        let deadline = RequestDeadlineHandler(timeout: TimeAmount(limits.requestTimeout))
+        let timeout = TimeAmount(limits.requestTimeout)
         return channel.eventLoop.makeCompletedFuture {
             try channel.pipeline.syncOperations.addHandler(ConnectionAdmissionHandler(counter: counter))
-            try channel.pipeline.syncOperations.addHandler(deadline)
+            try channel.pipeline.syncOperations.addHandler(RequestDeadlineHandler(timeout: timeout))
         }.flatMap {
             base.setup(channel: channel, logger: logger)
         }.flatMapThrowing { value in
             // Where the decoder's parts are HTTP types and a request's end is known.
             let pipeline = channel.pipeline.syncOperations
+            let deadline = try pipeline.handler(type: RequestDeadlineHandler.self)
             let overflow = try pipeline.handler(type: HeaderOverflowResponder.self)
             try pipeline.addHandler(RequestEndSignalHandler(deadline: deadline), position: .before(overflow))
             return value

@@ -10,9 +10,10 @@
 # this package): what any SwiftNIO front reaches at best on this machine, against nginx.
 #
 # Each of ours runs on its own data directory, started empty. Prints requests/s and the ratio
-# to nginx, the latency percentiles wrk reports, and for ours the server's CPU time (user +
-# system, from /proc) per request: on a machine shared with other work, that figure moves far
-# less than requests/s does.
+# to nginx, the latency percentiles wrk reports, the server's and wrk's CPU time (user +
+# system, from /proc) per request, and the share of the machine's CPU left idle during the run:
+# on a machine shared with other work, CPU per request moves far less than requests/s does, and
+# a run that leaves CPU idle waits on something else (the disk, wake-ups).
 #
 #   Benchmarks/ceiling.sh [seconds per run, default 10] [rounds, default 1]
 #
@@ -36,24 +37,39 @@ connections=${CONNECTIONS:-32}
 admin=benchmark-admin-token-0123456789
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; wait; rm -rf "$work"' EXIT
-declare -A rates latencies cpu pids urls keys
+declare -A rates latencies cpu client idle pids urls keys
 names=()
 
+# CPU ticks (user + system) of a process and its children (nginx's workers).
+ticks() {
+  local total=0 process
+  for process in "$1" $(pgrep -P "$1"); do
+    total=$((total + $(awk '{print $14 + $15}' "/proc/$process/stat" 2> /dev/null || echo 0)))
+  done
+  echo "$total"
+}
+# The machine's idle and total CPU ticks (idle + iowait, all).
+machine() { awk '/^cpu / {print $5 + $6, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9}' /proc/stat; }
+
 # run_wrk target run: one wrk run against `target` (nginx or a server of ours), recorded
-# under `run`.
+# under `run`: requests/s, latency, the server's and wrk's CPU per request, and the share of
+# the machine's CPU left idle (a server that leaves CPU idle waits on something else).
 run_wrk() {
-  local name=$1 run=$2 output before=0 pid=${pids[$1]:-}
+  local name=$1 run=$2 output requests before machine_before machine_after pid=${pids[$1]} TIMEFORMAT='%U %S'
   local -a script_env=("SENDPROMPTLY_KEY=${keys[$name]:-unused}")
   [[ $name == *receipts* ]] && script_env+=(SENDPROMPTLY_RECEIPTS_ONLY=1)
-  [[ -n $pid ]] && before=$(awk '{print $14 + $15}' "/proc/$pid/stat")
-  output=$(env "${script_env[@]}" wrk -t1 -c"$connections" -d"${duration}s" --latency -s Benchmarks/ingest.lua "${urls[$name]}")
+  before=$(ticks "$pid")
+  machine_before=$(machine)
+  { time env "${script_env[@]}" wrk -t1 -c"$connections" -d"${duration}s" --latency -s Benchmarks/ingest.lua \
+    "${urls[$name]}" > "$work/wrk.out"; } 2> "$work/wrk.time"
+  machine_after=$(machine)
+  output=$(cat "$work/wrk.out")
   rates[$run]=$(echo "$output" | awk '/Requests\/sec/ {print $2}')
   latencies[$run]=$(echo "$output" | awk '/^ +(50|99)%/ {printf "%s=%s ", $1, $2}')
-  if [[ -n $pid ]]; then
-    local requests
-    requests=$(echo "$output" | awk '/requests in/ {print $1}')
-    cpu[$run]=$(echo "($(awk '{print $14 + $15}' "/proc/$pid/stat") - $before) * 1000000 / $(getconf CLK_TCK) / $requests" | bc -l)
-  fi
+  requests=$(echo "$output" | awk '/requests in/ {print $1}')
+  cpu[$run]=$(echo "($(ticks "$pid") - $before) * 1000000 / $(getconf CLK_TCK) / $requests" | bc -l)
+  client[$run]=$(awk -v n="$requests" '{print ($1 + $2) * 1000000 / n}' "$work/wrk.time")
+  idle[$run]=$(echo "$machine_before $machine_after" | awk '{print ($3 - $1) / ($4 - $2)}')
   if echo "$output" | grep -qE "Non-2xx|Socket errors"; then
     echo "$run: $(echo "$output" | grep -E "Non-2xx|Socket errors")" >&2
   fi
@@ -76,6 +92,7 @@ http {
 }
 EOF
 nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -g 'daemon off;' &
+pids[nginx]=$!
 urls[nginx]=http://127.0.0.1:18080
 until curl -s -o /dev/null -X POST "${urls[nginx]}/"; do sleep 0.1; done
 
@@ -131,12 +148,16 @@ floor_share() {
 }
 median() { sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 
-printf '\n%-5s %-24s %12s %12s %9s %8s %14s   %s\n' round run "requests/s" "nginx's" "vs nginx" "vs NIO" "server µs/req" "latency"
+printf '\n%-5s %-24s %10s %9s %9s %7s %12s %12s %5s   %s\n' round run "requests/s" "nginx's" "vs nginx" "vs NIO" \
+  "server µs/req" "wrk µs/req" idle latency
 for round in $(seq "$rounds"); do
   for name in "${names[@]}"; do
-    printf '%-5s %-24s %12.0f %12.0f %9.2f %8.2f %14.1f   %s\n' "$round" "$name" "${rates[$name#$round]}" \
-      "${rates[nginx before $name#$round]}" "$(ratio "$name" "$round")" "$(floor_share "$name" "$round")" \
-      "${cpu[$name#$round]}" "${latencies[$name#$round]}"
+    run="$name#$round" nginx_run="nginx before $name#$round"
+    printf '%-5s %-24s %10.0f %9.0f %9.2f %7.2f %12.1f %12.1f %5.2f   %s\n' "$round" "$name" "${rates[$run]}" \
+      "${rates[$nginx_run]}" "$(ratio "$name" "$round")" "$(floor_share "$name" "$round")" "${cpu[$run]}" \
+      "${client[$run]}" "${idle[$run]}" "${latencies[$run]}"
+    printf '%-5s %-24s %10s %9s %7s %9s %12.1f %12.1f %5.2f\n' "" "  its nginx run" "" "" "" "" "${cpu[$nginx_run]}" \
+      "${client[$nginx_run]}" "${idle[$nginx_run]}"
   done
 done
 if (( rounds > 1 )); then

@@ -30,6 +30,7 @@
 #   swift build -c release --product sendpromptly --scratch-path .build-release
 #   (cd Benchmarks && swift build -c release --product StaticAnswerServer)
 set -euo pipefail
+export LC_ALL=C # decimal points for time, bc and printf
 cd "$(dirname "$0")/.."
 duration=${1:-10}
 rounds=${2:-1}
@@ -60,15 +61,16 @@ run_wrk() {
   [[ $name == *receipts* ]] && script_env+=(SENDPROMPTLY_RECEIPTS_ONLY=1)
   before=$(ticks "$pid")
   machine_before=$(machine)
+  # `time` reports on the group's stderr, wrk's own stderr goes to the script's.
   { time env "${script_env[@]}" wrk -t1 -c"$connections" -d"${duration}s" --latency -s Benchmarks/ingest.lua \
-    "${urls[$name]}" > "$work/wrk.out"; } 2> "$work/wrk.time"
+    "${urls[$name]}" > "$work/wrk.out" 2>&3; } 3>&2 2> "$work/wrk.time"
   machine_after=$(machine)
   output=$(cat "$work/wrk.out")
   rates[$run]=$(echo "$output" | awk '/Requests\/sec/ {print $2}')
   latencies[$run]=$(echo "$output" | awk '/^ +(50|99)%/ {printf "%s=%s ", $1, $2}')
   requests=$(echo "$output" | awk '/requests in/ {print $1}')
   cpu[$run]=$(echo "($(ticks "$pid") - $before) * 1000000 / $(getconf CLK_TCK) / $requests" | bc -l)
-  client[$run]=$(awk -v n="$requests" '{print ($1 + $2) * 1000000 / n}' "$work/wrk.time")
+  client[$run]=$(awk -v n="$requests" 'END {print ($1 + $2) * 1000000 / n}' "$work/wrk.time")
   idle[$run]=$(echo "$machine_before $machine_after" | awk '{print ($3 - $1) / ($4 - $2)}')
   if echo "$output" | grep -qE "Non-2xx|Socket errors"; then
     echo "$run: $(echo "$output" | grep -E "Non-2xx|Socket errors")" >&2

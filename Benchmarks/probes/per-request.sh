@@ -13,7 +13,12 @@
 # `mallocs` counts with a uprobe, made once per boot (root):
 #   perf probe -x /lib/x86_64-linux-gnu/libc.so.6 malloc
 set -euo pipefail
+export LC_ALL=C # decimal points for bc and printf, one sort order for join
 cd "$(dirname "$0")/../.."
+if [[ $# -lt 3 || ! ${1:-} =~ ^(cpu|mallocs)$ ]]; then
+  echo "usage: per-request.sh cpu|mallocs MODE SECONDS [BINARY]" >&2
+  exit 64
+fi
 measure=$1 mode=$2 seconds=$3 binary=${4:-.build-release/release/sendpromptly}
 admin=benchmark-admin-token-0123456789
 work=$(mktemp -d)
@@ -32,22 +37,29 @@ key=$(curl -s -X POST "$url/admin/v1/projects" -H "Authorization: Bearer $admin"
 threads() {
   local task name ticks
   for task in /proc/$server/task/*; do
-    name=$(tr ' ' _ < "$task/comm" 2> /dev/null) && ticks=$(awk '{print $14 + $15}' "$task/stat" 2> /dev/null) &&
+    if name=$(tr ' ' _ 2> /dev/null < "$task/comm") && ticks=$(awk '{print $14 + $15}' "$task/stat" 2> /dev/null); then
       echo "$(basename "$task") $name $ticks"
-  done | sort
+    fi
+  done | sort -k1,1
 }
+# The whole process's CPU ticks, threads that have ended included.
+process() { awk '{print $14 + $15}' "/proc/$server/stat"; }
 load() { SENDPROMPTLY_KEY=$key SENDPROMPTLY_RECEIPTS_ONLY=1 wrk -t1 -c32 -d"${seconds}s" --latency -s Benchmarks/ingest.lua "$url"; }
 
 case $measure in
 cpu)
   threads > "$work/before"
+  before=$(process)
   output=$(load)
+  after=$(process)
   threads > "$work/after"
   requests=$(echo "$output" | awk '/requests in/ {print $1}')
   echo "$output" | awk '/Requests\/sec/ {printf "%s requests/s, ", $2} /^ +(50|99)%/ {printf "%s %s, ", $1, $2}'
-  join "$work/before" "$work/after" | awk -v n="$requests" -v hz="$(getconf CLK_TCK)" '
-    { d = $5 - $3; total += d; if (d > 0) line[++k] = sprintf("  %-20s %7.1f µs", $2, d * 1e6 / hz / n) }
-    END { printf "server CPU %.1f µs per request\n", total * 1e6 / hz / n; for (i = 1; i <= k; i++) print line[i] }'
+  hz=$(getconf CLK_TCK)
+  awk -v d=$((after - before)) -v n="$requests" -v hz="$hz" 'BEGIN {printf "server CPU %.1f µs per request\n", d * 1e6 / hz / n}'
+  # Threads alive at both ends; one started during the run counts from 0.
+  join -a2 -e0 -o 2.1,2.2,1.3,2.3 "$work/before" "$work/after" | awk -v n="$requests" -v hz="$hz" '
+    { d = $4 - $3; if (d > 0) printf "  %-20s %7.1f µs\n", $2, d * 1e6 / hz / n }'
   ;;
 mallocs)
   perf stat -e probe_libc:malloc -p $server -o "$work/mallocs" &
@@ -58,10 +70,6 @@ mallocs)
   wait $counter || true
   requests=$(echo "$output" | awk '/requests in/ {print $1}')
   mallocs=$(awk '/probe_libc:malloc/ {gsub(",", "", $1); print $1}' "$work/mallocs")
-  echo "$requests requests, $mallocs malloc calls, $(echo "$mallocs / $requests" | bc -l | cut -c1-5) per request"
-  ;;
-*)
-  echo "usage: per-request.sh cpu|mallocs MODE SECONDS [BINARY]" >&2
-  exit 64
+  printf '%s requests, %s malloc calls, %.2f per request\n' "$requests" "$mallocs" "$(echo "$mallocs / $requests" | bc -l)"
   ;;
 esac

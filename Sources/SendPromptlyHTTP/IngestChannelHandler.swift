@@ -21,7 +21,10 @@ import SendPromptlyEngine
 /// the engine is ready, everything goes to the router, which answers 503.
 ///
 /// Parts that arrive while an answer is pending wait here; once a whole request waits, the
-/// handler stops asking the channel for more until the answer is written.
+/// handler stops asking the channel for more until the answer is written. An error from below
+/// (a malformed request after this one, say) waits too, and is passed on once the answers to
+/// the requests before it are written: the router answers it with a 400 and a close, which
+/// must not overtake them.
 ///
 /// An answer's head and body enter the pipeline under the HTTP-types codec, as NIO's own
 /// response parts (`encoderSide`): converting a response to HTTP types and back, through every
@@ -79,6 +82,7 @@ final class IngestChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private var state = State.idle
     private var call: Call?
     private var waiting = CircularBuffer<HTTPRequestPart>()
+    private var heldError: (any Error)?
     private var readHeld = false
     private var isActive = true
     private var date = (second: Int64(0), value: "")
@@ -117,6 +121,14 @@ final class IngestChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
             state = outstanding == 1 ? .idle : .forwarding(outstanding: outstanding - 1)
         }
         context.write(data, promise: promise)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if state == .answering {
+            heldError = error
+        } else {
+            context.fireErrorCaught(error)
+        }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -261,6 +273,10 @@ final class IngestChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
             }
             // The router's side of the channel takes in what it was handed at the end of a read.
             context.fireChannelReadComplete()
+        }
+        if state != .answering, let error = heldError {
+            heldError = nil
+            context.fireErrorCaught(error)
         }
         if readHeld, state != .answering {
             readHeld = false

@@ -42,7 +42,7 @@ guard arguments.count >= 2, let port = Int(arguments[1]) else {
     print("usage: StaticAnswerServer PORT [EVENT_LOOPS]")
     exit(64)
 }
-let loops = arguments.count > 2 ? Int(arguments[2]) ?? 1 : 1
+let loops = max(1, arguments.count > 2 ? Int(arguments[2]) ?? 1 : 1)
 let group = MultiThreadedEventLoopGroup(numberOfThreads: loops)
 let channel = try ServerBootstrap(group: group)
     .serverChannelOption(.backlog, value: 256)
@@ -50,7 +50,7 @@ let channel = try ServerBootstrap(group: group)
     .childChannelInitializer { channel in
         channel.eventLoop.makeCompletedFuture {
             try channel.pipeline.syncOperations.configureHTTPServerPipeline(
-                withPipeliningAssistance: false, withErrorHandling: false)
+                withPipeliningAssistance: false, withErrorHandling: false, withOutboundHeaderValidation: false)
             try channel.pipeline.syncOperations.addHandler(StaticAnswerHandler())
         }
     }

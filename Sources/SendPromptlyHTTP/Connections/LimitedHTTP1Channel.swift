@@ -23,6 +23,9 @@ struct LimitedHTTP1Channel: ServerChildChannel {
         self.base = HTTP1Channel(
             responder: responder,
             configuration: .init(
+                // ``IngestChannelHandler`` writes its answers' heads and bodies under these
+                // handlers, straight to NIO's encoder: one that changes a response's head or
+                // body (compression, added fields) would miss those answers.
                 additionalChannelHandlers: [HeaderOverflowResponder()],
                 idleTimeout: TimeAmount(limits.idleTimeout),
                 httpDecoderConfiguration: decoder))

@@ -15,7 +15,7 @@ struct APIKeyHashCache {
 
     /// The access the request's bearer token grants, or `unauthorized`: the same answer as
     /// ``API/keyAccess(_:engine:)``.
-    mutating func access(_ headers: HTTPFields, engine: Engine) throws(APIError) -> Access {
+    mutating func access(_ headers: some RequestHeaderFields, engine: Engine) throws(APIError) -> Access {
         let token = try RequestGuards.bearerToken(headers)
         do {
             if let hash, Self.constantTimeEquals(token.utf8, key) {

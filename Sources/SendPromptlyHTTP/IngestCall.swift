@@ -38,7 +38,7 @@ enum IngestCall: Sendable {
     }
 
     /// The shard command for a request whose credential and body passed their checks.
-    func command(access: Access, headers: HTTPFields, body: ByteBuffer) throws(APIError) -> ShardCommand {
+    func command(access: Access, headers: some RequestHeaderFields, body: ByteBuffer) throws(APIError) -> ShardCommand {
         let token = try RequestGuards.idempotencyToken(headers, path: canonicalPath, body: body)
         do throws(EngineError) {
             switch self {

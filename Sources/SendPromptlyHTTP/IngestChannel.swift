@@ -7,9 +7,9 @@ import NIOHTTPTypesHTTP1
 
 /// An HTTP/1.1 connection (`base`) with ``IngestChannelHandler`` in front of the router.
 ///
-/// The handler goes right after Hummingbird's connection-state handler, so that idle time-outs,
-/// `Connection: close` after shutdown began (quiescing) and the count of requests in flight
-/// cover the requests it answers as well as the router's; the limits in front of the decoder
+/// The handler goes right under the HTTP-types codec, after ``ConnectionStateHandler``, so
+/// that idle time-outs, the close after quiescing and the count of requests in flight cover
+/// the requests it answers as well as the router's; the limits in front of the decoder
 /// (``LimitedHTTP1Channel``) cover both alike.
 struct IngestChannel<Base: ServerChildChannel>: ServerChildChannel
 where Base.Value == NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart> {
@@ -19,9 +19,8 @@ where Base.Value == NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart> {
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Base.Value> {
         base.setup(channel: channel, logger: logger).flatMapThrowing { value in
             let pipeline = channel.pipeline.syncOperations
-            let connectionState = try pipeline.handler(type: HTTPConnectionStateHandler.self)
-            let codec = try pipeline.context(handlerType: HTTP1ToHTTPServerCodec.self)
-            try pipeline.addHandler(IngestChannelHandler(front: front, encoderSide: codec), position: .after(connectionState))
+            let codec = try pipeline.handler(type: HTTP1ToHTTPServerCodec.self)
+            try pipeline.addHandler(IngestChannelHandler(front: front), position: .before(codec))
             return value
         }
     }

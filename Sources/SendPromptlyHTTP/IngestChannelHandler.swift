@@ -7,7 +7,6 @@ import HTTPTypes
 import Logging
 import NIOCore
 import NIOHTTP1
-import NIOHTTPTypes
 import SendPromptlyCore
 import SendPromptlyEngine
 
@@ -26,16 +25,21 @@ import SendPromptlyEngine
 /// the requests before it are written: the router answers it with a 400 and a close, which
 /// must not overtake them.
 ///
-/// An answer's head and body enter the pipeline under the HTTP-types codec, as NIO's own
-/// response parts (`encoderSide`): converting a response to HTTP types and back, through every
-/// handler between, cost about 5% of a receipt. Its end goes through the whole pipeline, so
-/// that Hummingbird's connection-state handler (idle time-out, close after quiescing) and the
-/// 431 responder count the answer as they count the router's.
+/// It sits under the HTTP-types codec and reads and writes NIO's own HTTP/1 parts: converting
+/// a request head to HTTP types (parsing its target with `URLComponents` on the way) and the
+/// answer back, through the handlers between, cost about a tenth of a receipt. So the idle
+/// time-out, quiescing and the request deadline are kept below it (``ConnectionStateHandler``,
+/// ``RequestEndSignalHandler``), where they see its requests as well as the router's.
+///
+/// A request that ends the connection (`Connection: close`, or HTTP/1.0 without keep-alive) is
+/// the last one read: requests pipelined after it go unanswered, as RFC 9112 §9.6 asks, and
+/// the connection closes after its answer (one forwarded to the router carries
+/// `Connection: close`, which is how the router knows).
 final class IngestChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPRequestPart
-    typealias InboundOut = HTTPRequestPart
-    typealias OutboundIn = HTTPResponsePart
-    typealias OutboundOut = HTTPResponsePart
+    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
 
     /// What the handler needs from the server, shared by every connection.
     struct Front: Sendable {
@@ -64,27 +68,29 @@ final class IngestChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
         let call: IngestCall
         let route: String
         let engine: Engine
-        let head: HTTPRequest
+        let head: HTTPRequestHead
         let path: Substring
         let started = ContinuousClock.now
         var body: ByteBuffer?
         var bodyTooLarge = false
 
-        init(call: IngestCall, route: String, engine: Engine, head: HTTPRequest, path: Substring) {
+        init(call: IngestCall, route: String, engine: Engine, head: HTTPRequestHead, path: Substring) {
             (self.call, self.route, self.engine, self.head, self.path) = (call, route, engine, head, path)
         }
     }
 
     private let front: Front
-    /// The context of the codec between HTTP types and NIO's HTTP/1 types: a write there goes
-    /// straight to NIO's response encoder.
-    private let encoderSide: ChannelHandlerContext
     private var state = State.idle
     private var call: Call?
-    private var waiting = CircularBuffer<HTTPRequestPart>()
+    private var waiting = CircularBuffer<HTTPServerRequestPart>()
     private var heldError: (any Error)?
     private var readHeld = false
     private var isActive = true
+    /// Set by the head of a request that ends the connection (`Connection: close`, or HTTP/1.0
+    /// without keep-alive).
+    private var lastRequestRead = false
+    /// Set by the next head after that one: from there on, nothing read is answered.
+    private var ignoresRest = false
     private var date = (second: Int64(0), value: "")
     private var apiKeys = APIKeyHashCache()
     /// The metric handles of this connection's last answer: most answers repeat its route and status.
@@ -92,10 +98,8 @@ final class IngestChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
     /// The answer's body as it is serialised, emptied (keeping its capacity) for each answer.
     private var answerBytes: [UInt8] = []
 
-    /// - Parameter encoderSide: the context of the connection's `HTTP1ToHTTPServerCodec`.
-    init(front: Front, encoderSide: ChannelHandlerContext) {
+    init(front: Front) {
         self.front = front
-        self.encoderSide = encoderSide
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -140,7 +144,12 @@ final class IngestChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
         isActive = false
     }
 
-    private func handle(_ part: HTTPRequestPart, context: ChannelHandlerContext) {
+    private func handle(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
+        if case .head(let head) = part {
+            if lastRequestRead { ignoresRest = true }
+            lastRequestRead = !head.isKeepAlive
+        }
+        guard !ignoresRest else { return }
         switch (state, part) {
         case (.idle, .head(let head)):
             if let call = ingestCall(head) {
@@ -148,7 +157,7 @@ final class IngestChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
                 state = .reading
             } else {
                 state = .forwarding(outstanding: 1)
-                context.fireChannelRead(wrapInboundOut(part))
+                forward(head, context: context)
             }
         case (.reading, .body(var buffer)):
             guard let call, !call.bodyTooLarge else { return }
@@ -163,9 +172,9 @@ final class IngestChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
         case (.reading, .end):
             state = .answering
             answer(context: context)
-        case (.forwarding(let outstanding), .head):
+        case (.forwarding(let outstanding), .head(let head)):
             state = .forwarding(outstanding: outstanding + 1)
-            context.fireChannelRead(wrapInboundOut(part))
+            forward(head, context: context)
         default:
             // The router's end of a forwarded request, or a part out of order, which the
             // router turns into the connection's error.
@@ -173,12 +182,18 @@ final class IngestChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
         }
     }
 
+    /// Passes a request's head on to the router; one that ends the connection says so in the
+    /// only way the router sees (HTTP types have no version).
+    private func forward(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
+        var head = head
+        if !head.isKeepAlive { head.headers.replaceOrAdd(name: "Connection", value: "close") }
+        context.fireChannelRead(wrapInboundOut(.head(head)))
+    }
+
     /// The call `head` starts, when this handler answers it.
-    private func ingestCall(_ head: HTTPRequest) -> Call? {
-        guard head.method == .post, let target = head.path, front.readiness.isReady, let engine = front.slot.engine else {
-            return nil
-        }
-        let path = target.prefix { $0 != "?" }
+    private func ingestCall(_ head: HTTPRequestHead) -> Call? {
+        guard head.method == .POST, front.readiness.isReady, let engine = front.slot.engine else { return nil }
+        let path = head.uri.prefix { $0 != "?" }
         guard let (call, route) = IngestCall.match(path) else { return nil }
         return Call(call: call, route: route, engine: engine, head: head, path: path)
     }
@@ -204,7 +219,7 @@ final class IngestChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
 
     /// The checks of section 2 in the router's order, then the command.
     private func checkedCommand(_ call: Call) throws(APIError) -> ShardCommand {
-        let headers = call.head.headerFields
+        let headers = call.head.headers
         try RequestGuards.requireAcceptsJSON(headers)
         let access = try apiKeys.access(headers, engine: call.engine)
         try RequestGuards.requireJSONContentType(headers)
@@ -242,7 +257,7 @@ final class IngestChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
             recorder = front.metrics.recorder(route: call.route, status: code)
         }
         recorder?.record(nanoseconds: seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-        let closing = RequestGuards.value(of: .connection, in: call.head.headerFields)?.lowercased().contains("close") ?? false
+        let closing = !call.head.isKeepAlive
         self.call = nil
         state = .idle
         guard isActive else { return }
@@ -257,11 +272,16 @@ final class IngestChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
         for field in extraFields { fields.add(name: field.name.rawName, value: field.value) }
         fields.add(name: "Date", value: currentDate())
         fields.add(name: "Server", value: "sendpromptly")
-        if closing { fields.add(name: "Connection", value: "close") }
+        if closing {
+            fields.add(name: "Connection", value: "close")
+        } else if call.head.version.minor == 0 {
+            // An HTTP/1.0 client keeps the connection only when told it may (RFC 9112, C.2.2).
+            fields.add(name: "Connection", value: "keep-alive")
+        }
         let head = HTTPResponseHead(
             version: .http1_1, status: HTTPResponseStatus(statusCode: status.code, reasonPhrase: status.reasonPhrase), headers: fields)
-        encoderSide.write(NIOAny(HTTPServerResponsePart.head(head)), promise: nil)
-        encoderSide.write(NIOAny(HTTPServerResponsePart.body(.byteBuffer(bytes))), promise: nil)
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(bytes))), promise: nil)
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
         if closing {
             context.close(promise: nil)

@@ -17,8 +17,8 @@ enum RequestGuards {
     /// Read byte by byte rather than split and lowercased, since every API request runs it; no
     /// scheme other than the ASCII letters of `bearer` lowercases to them, so this accepts what
     /// `lowercased() == "bearer"` accepts.
-    static func bearerToken(_ headers: HTTPFields) throws(APIError) -> Substring {
-        guard let header = value(of: .authorization, in: headers) else { throw .unauthorized }
+    static func bearerToken(_ headers: some RequestHeaderFields) throws(APIError) -> Substring {
+        guard let header = headers.value(of: .authorization) else { throw .unauthorized }
         let value = Substring(header)
         let bytes = value.utf8
         let space = UInt8(ascii: " ")
@@ -34,13 +34,13 @@ enum RequestGuards {
     }
 
     /// `missing_accept_header` without an `Accept`, `not_acceptable` when it rules out JSON.
-    static func requireAcceptsJSON(_ headers: HTTPFields) throws(APIError) {
-        guard let accept = value(of: .accept, in: headers) else {
+    static func requireAcceptsJSON(_ headers: some RequestHeaderFields) throws(APIError) {
+        guard let accept = headers.value(of: .accept) else {
             throw APIError(.notAcceptable, "missing_accept_header", "send Accept: application/json")
         }
         // What nearly every client sends, decided without taking the header apart.
         if accept == "application/json" || accept == "*/*" { return }
-        let values = headers[values: .accept]
+        let values = headers.values(of: .accept)
         let acceptable = values.lazy.flatMap { $0.split(separator: ",") }.contains { range in
             let parameters = range.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
             guard let type = parameters.first, ["application/json", "application/*", "*/*"].contains(type) else { return false }
@@ -55,9 +55,9 @@ enum RequestGuards {
 
     /// `unsupported_media_type` unless the body is declared `application/json`. An empty body
     /// without a type passes when `allowEmpty` (an optional body).
-    static func requireJSONContentType(_ headers: HTTPFields, allowEmpty: Bool = false) throws(APIError) {
-        guard let contentType = value(of: .contentType, in: headers) else {
-            if allowEmpty, value(of: .contentLength, in: headers).map({ $0 == "0" }) ?? true { return }
+    static func requireJSONContentType(_ headers: some RequestHeaderFields, allowEmpty: Bool = false) throws(APIError) {
+        guard let contentType = headers.value(of: .contentType) else {
+            if allowEmpty, headers.value(of: .contentLength).map({ $0 == "0" }) ?? true { return }
             throw APIError(.unsupportedMediaType, "unsupported_media_type", "send Content-Type: application/json")
         }
         // What nearly every client sends, decided without Foundation's trimming and lowercasing
@@ -70,8 +70,8 @@ enum RequestGuards {
     }
 
     /// Whether `Content-Length` already says the body is over `limit` bytes.
-    static func declaresBodyOver(_ limit: Int, _ headers: HTTPFields) -> Bool {
-        value(of: .contentLength, in: headers).flatMap { Int($0) }.map { $0 > limit } ?? false
+    static func declaresBodyOver(_ limit: Int, _ headers: some RequestHeaderFields) -> Bool {
+        headers.value(of: .contentLength).flatMap { Int($0) }.map { $0 > limit } ?? false
     }
 
     /// The body, refused with `payload_too_large` past `limit` bytes before it is all read.
@@ -86,8 +86,8 @@ enum RequestGuards {
 
     /// The request's `Idempotency-Key` and the fingerprint of route (`path`, the call's
     /// canonical path) and body.
-    static func idempotencyToken(_ headers: HTTPFields, path: Substring, body: ByteBuffer) throws(APIError) -> IdempotencyToken {
-        guard let key = value(of: idempotencyKey, in: headers), IdempotencyToken.isValidKey(Substring(key)) else {
+    static func idempotencyToken(_ headers: some RequestHeaderFields, path: Substring, body: ByteBuffer) throws(APIError) -> IdempotencyToken {
+        guard let key = headers.value(of: idempotencyKey), IdempotencyToken.isValidKey(Substring(key)) else {
             throw APIError(
                 .badRequest, "missing_idempotency_key",
                 "send an Idempotency-Key header of 1 to 255 visible ASCII characters")
@@ -98,15 +98,6 @@ enum RequestGuards {
         withUnsafeBytes(of: UInt8(0)) { hasher.update(bufferPointer: $0) }
         body.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
         return IdempotencyToken(key: key, fingerprint: SecretHash(digest: hasher.finalize()))
-    }
-
-    /// The value of `name` as `headers[name]` gives it (every value, joined with ", "), without
-    /// joining a copy when the field appears once, as it nearly always does: the copy was most of
-    /// the cost of reading a header on the ingest path, which reads six.
-    static func value(of name: HTTPField.Name, in headers: HTTPFields) -> String? {
-        guard let first = headers.firstIndex(where: { $0.name == name }) else { return nil }
-        if headers[headers.index(after: first)...].contains(where: { $0.name == name }) { return headers[name] }
-        return headers[first].value
     }
 
     static let idempotencyKey = HTTPField.Name("Idempotency-Key")!

@@ -125,6 +125,78 @@ final class IngestConnectionTests: XCTestCase {
         }
     }
 
+    /// RFC 9112 §9.6: a request that closes the connection is the last one the server reads,
+    /// whether it is answered on the fast path or by the router.
+    func testRequestsPipelinedAfterOneThatClosesTheConnectionGoUnanswered() async throws {
+        try await APIHarness.run { api in
+            let (project, key) = try await api.createProject()
+            for last in [
+                Self.receipt(key, event: "evt_last", extraHeaders: "Connection: close\r\n"),
+                Self.receipt(key, event: "evt_last_http10").replacingOccurrences(of: "HTTP/1.1\r\n", with: "HTTP/1.0\r\n"),
+                "GET /healthz HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n",
+            ] {
+                let connection = try await RawConnection.connect(port: try XCTUnwrap(api.client.port))
+                try await connection.send(last + Self.receipt(key, event: "evt_behind") + "GET /healthz HTTP/1.1\r\nHost: test\r\n\r\n")
+                let answer = try await Self.nextAnswer(connection)
+                XCTAssertLessThan(answer.status, 300)
+                let closed = await connection.serverCloses()
+                XCTAssertTrue(closed, "the server closes the connection after the last request's answer")
+                let more = await connection.readResponse()
+                XCTAssertNil(more, "nothing pipelined behind it is answered")
+            }
+            let pending = try await api.pendingReceipts(project: project)
+            XCTAssertEqual(pending, 2, "only the receipts that closed their connections were applied")
+        }
+    }
+
+    func testHTTP10WithoutKeepAliveIsAnsweredThenClosed() async throws {
+        try await APIHarness.run { api in
+            let (project, key) = try await api.createProject()
+            let receipt = Self.receipt(key, event: "evt_http10").replacingOccurrences(of: "HTTP/1.1\r\n", with: "HTTP/1.0\r\n")
+            for request in [receipt, "GET /healthz HTTP/1.0\r\n\r\n"] {
+                let connection = try await RawConnection.connect(port: try XCTUnwrap(api.client.port))
+                try await connection.send(request)
+                let answer = try await Self.nextAnswer(connection)
+                XCTAssertLessThan(answer.status, 300, request)
+                let closed = await connection.serverCloses()
+                XCTAssertTrue(closed, "an HTTP/1.0 connection without keep-alive ends with its answer")
+            }
+            // With keep-alive asked for, the answer says the connection stays, and it does.
+            let connection = try await RawConnection.connect(port: try XCTUnwrap(api.client.port))
+            try await connection.send(receipt.replacingOccurrences(of: "Host: test\r\n", with: "Host: test\r\nConnection: keep-alive\r\n"))
+            let kept = try await Self.nextAnswer(connection)
+            XCTAssertEqual(kept.status, 202)
+            XCTAssertEqual(kept.header("Connection"), "keep-alive")
+            try await connection.send("GET /healthz HTTP/1.1\r\nHost: test\r\n\r\n")
+            let next = try await Self.nextAnswer(connection)
+            XCTAssertEqual(next.status, 200)
+            await connection.close()
+            let pending = try await api.pendingReceipts(project: project)
+            XCTAssertEqual(pending, 1, "the same receipt, sent twice")
+        }
+    }
+
+    /// The idle time-out counts the fast path's requests: a connection that keeps sending
+    /// receipts, and nothing else, for longer than the time-out stays open, then closes once idle.
+    func testAConnectionBusyWithReceiptsOutlivesTheIdleTimeout() async throws {
+        var settings = ServerSettings()
+        settings.limits.idleTimeout = .seconds(1)
+        try await APIHarness.run(settings: settings) { api in
+            let (_, key) = try await api.createProject()
+            let connection = try await RawConnection.connect(port: try XCTUnwrap(api.client.port))
+            let busyUntil = ContinuousClock.now + .seconds(3)
+            var sent = 0
+            while ContinuousClock.now < busyUntil {
+                try await connection.send(Self.receipt(key, event: "evt_busy_\(sent)"))
+                sent += 1
+                let answer = try await Self.nextAnswer(connection)
+                XCTAssertEqual(answer.status, 202, "receipt \(sent) answered on the same connection")
+            }
+            let closed = await connection.serverCloses()
+            XCTAssertTrue(closed, "closed once idle")
+        }
+    }
+
     func testABodyOverTheLimitInPiecesIsRefusedAndTheConnectionGoesOn() async throws {
         var settings = ServerSettings()
         settings.maximumBodyBytes = 1024

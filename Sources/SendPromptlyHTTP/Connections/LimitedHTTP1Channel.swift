@@ -2,11 +2,18 @@ import Hummingbird
 import HummingbirdCore
 import Logging
 import NIOCore
+import NIOHTTPTypesHTTP1
 
 /// Hummingbird's HTTP/1.1 channel held to ``HTTPLimits``: connection admission and the request
-/// deadline in front of the HTTP decoder, the decoder's header limits, the 431 answer, and
-/// Hummingbird's idle timeout. Generic over nothing: wrap it (TLS, say) like any
-/// `ServerChildChannel`, and the limits still apply to the decrypted bytes.
+/// deadline in front of the HTTP decoder, the decoder's header limits, the 431 answer, and the
+/// idle timeout. Generic over nothing: wrap it (TLS, say) like any `ServerChildChannel`, and
+/// the limits still apply to the decrypted bytes.
+///
+/// Right after the decoder, on NIO's HTTP/1 parts, come the request deadline's end signal and
+/// ``ConnectionStateHandler`` (in place of Hummingbird's, which sits above the HTTP-types
+/// codec): handlers added between them and the codec (``IngestChannelHandler``) may answer
+/// requests themselves, and those requests count for the deadline, the idle timeout and
+/// quiescing like the router's.
 struct LimitedHTTP1Channel: ServerChildChannel {
     typealias Value = HTTP1Channel.Value
 
@@ -27,24 +34,27 @@ struct LimitedHTTP1Channel: ServerChildChannel {
                 // handlers, straight to NIO's encoder: one that changes a response's head or
                 // body (compression, added fields) would miss those answers.
                 additionalChannelHandlers: [HeaderOverflowResponder()],
-                idleTimeout: TimeAmount(limits.idleTimeout),
+                // Kept by ``ConnectionStateHandler``; Hummingbird's handler is taken out.
+                idleTimeout: nil,
                 httpDecoderConfiguration: decoder))
     }
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         let counter = counter
         let timeout = TimeAmount(limits.requestTimeout)
+        let idleTimeout = TimeAmount(limits.idleTimeout)
         return channel.eventLoop.makeCompletedFuture {
             try channel.pipeline.syncOperations.addHandler(ConnectionAdmissionHandler(counter: counter))
             try channel.pipeline.syncOperations.addHandler(RequestDeadlineHandler(timeout: timeout))
         }.flatMap {
             base.setup(channel: channel, logger: logger)
         }.flatMapThrowing { value in
-            // Where the decoder's parts are HTTP types and a request's end is known.
             let pipeline = channel.pipeline.syncOperations
             let deadline = try pipeline.handler(type: RequestDeadlineHandler.self)
-            let overflow = try pipeline.handler(type: HeaderOverflowResponder.self)
-            try pipeline.addHandler(RequestEndSignalHandler(deadline: deadline), position: .before(overflow))
+            let codec = try pipeline.handler(type: HTTP1ToHTTPServerCodec.self)
+            pipeline.removeHandler(context: try pipeline.context(handlerType: HTTPConnectionStateHandler.self), promise: nil)
+            try pipeline.addHandler(RequestEndSignalHandler(deadline: deadline), position: .before(codec))
+            try pipeline.addHandler(ConnectionStateHandler(idleTimeout: idleTimeout), position: .before(codec))
             return value
         }
     }

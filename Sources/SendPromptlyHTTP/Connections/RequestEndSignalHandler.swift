@@ -1,10 +1,11 @@
 import NIOCore
-import NIOHTTPTypes
+import NIOHTTP1
 
 /// Tells its connection's ``RequestDeadlineHandler``, which sits in front of the HTTP decoder,
-/// that a request has arrived in full. Sits after the decoder, where request parts are known.
+/// that a request has arrived in full. Sits right after the decoder, where request parts are
+/// known and every request passes, whoever answers it.
 final class RequestEndSignalHandler: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPRequestPart
+    typealias InboundIn = HTTPServerRequestPart
 
     private let deadline: RequestDeadlineHandler
 

@@ -3,7 +3,6 @@ import HummingbirdCore
 import Logging
 import NIOCore
 import NIOHTTPTypes
-import NIOHTTPTypesHTTP1
 
 /// An HTTP/1.1 connection (`base`) with ``IngestChannelHandler`` in front of the router.
 ///
@@ -19,8 +18,8 @@ where Base.Value == NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart> {
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Base.Value> {
         base.setup(channel: channel, logger: logger).flatMapThrowing { value in
             let pipeline = channel.pipeline.syncOperations
-            let codec = try pipeline.handler(type: HTTP1ToHTTPServerCodec.self)
-            try pipeline.addHandler(IngestChannelHandler(front: front), position: .before(codec))
+            let connectionState = try pipeline.handler(type: ConnectionStateHandler.self)
+            try pipeline.addHandler(IngestChannelHandler(front: front), position: .after(connectionState))
             return value
         }
     }

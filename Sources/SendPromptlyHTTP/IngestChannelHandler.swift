@@ -22,8 +22,8 @@ import SendPromptlyEngine
 /// Parts that arrive while an answer is pending wait here; once a whole request waits, the
 /// handler stops asking the channel for more until the answer is written. An error from below
 /// (a malformed request after this one, say) waits too, and is passed on once the answers to
-/// the requests before it are written: the router answers it with a 400 and a close, which
-/// must not overtake them.
+/// the requests before it are written: the router answers it (400, or 431 for headers too
+/// large) and closes, which must not overtake them.
 ///
 /// It sits under the HTTP-types codec and reads and writes NIO's own HTTP/1 parts: converting
 /// a request head to HTTP types (parsing its target with `URLComponents` on the way) and the
@@ -32,9 +32,10 @@ import SendPromptlyEngine
 /// ``RequestEndSignalHandler``), where they see its requests as well as the router's.
 ///
 /// A request that ends the connection (`Connection: close`, or HTTP/1.0 without keep-alive) is
-/// the last one read: requests pipelined after it go unanswered, as RFC 9112 §9.6 asks, and
-/// the connection closes after its answer (one forwarded to the router carries
-/// `Connection: close`, which is how the router knows).
+/// the last one read: NIO's decoder refuses any request after it (RFC 9112 §9.6), and the
+/// connection closes after its answer, with the decoder's error for what followed it dropped.
+/// One forwarded to the router carries `Connection: close`, the only way the router (HTTP types
+/// have no version) knows to close after it.
 final class IngestChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
@@ -86,11 +87,6 @@ final class IngestChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private var heldError: (any Error)?
     private var readHeld = false
     private var isActive = true
-    /// Set by the head of a request that ends the connection (`Connection: close`, or HTTP/1.0
-    /// without keep-alive).
-    private var lastRequestRead = false
-    /// Set by the next head after that one: from there on, nothing read is answered.
-    private var ignoresRest = false
     private var date = (second: Int64(0), value: "")
     private var apiKeys = APIKeyHashCache()
     /// The metric handles of this connection's last answer: most answers repeat its route and status.
@@ -145,11 +141,6 @@ final class IngestChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
     }
 
     private func handle(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
-        if case .head(let head) = part {
-            if lastRequestRead { ignoresRest = true }
-            lastRequestRead = !head.isKeepAlive
-        }
-        guard !ignoresRest else { return }
         switch (state, part) {
         case (.idle, .head(let head)):
             if let call = ingestCall(head) {
@@ -283,10 +274,10 @@ final class IngestChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(bytes))), promise: nil)
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
-        if closing {
-            context.close(promise: nil)
-            return
-        }
+        if closing { context.close(promise: nil) }
+        // Closed now, or by the connection-state handler on that end (quiescing): what waits
+        // is not taken on.
+        guard isActive else { return }
         if !waiting.isEmpty {
             while state != .answering, let part = waiting.popFirst() {
                 handle(part, context: context)

@@ -4,8 +4,8 @@ import NIOHTTP1
 /// The header lookups ``RequestGuards`` make, over either form a request's headers arrive in:
 /// HTTP types' `HTTPFields` (requests the router answers) or NIO's `HTTPHeaders` (those
 /// ``IngestChannelHandler`` answers below the HTTP-types codec). Both give the same answer for
-/// the same bytes on the wire: names match without regard to case, and a field sent more than
-/// once reads as its values joined with ", ".
+/// the same bytes on the wire: names match without regard to case, a value has no whitespace
+/// around it, and a field sent more than once reads as its values joined with ", ".
 protocol RequestHeaderFields {
     /// The value of the field `name`, its values joined with ", " when it appears more than
     /// once; `nil` when it is absent.
@@ -28,11 +28,14 @@ extension HTTPFields: RequestHeaderFields {
     }
 }
 
+/// NIO's decoder drops the whitespace before a value but keeps what trails it, which HTTP
+/// types trim (RFC 9110 §5.5: it is not part of the value).
 extension HTTPHeaders: RequestHeaderFields {
     func value(of name: HTTPField.Name) -> String? {
         var found: String?
         var joined: String?
         for (fieldName, value) in self where Self.is(fieldName, name) {
+            let value = Self.trimmed(value)
             if let first = found {
                 joined = (joined ?? first) + ", " + value
             } else {
@@ -43,7 +46,16 @@ extension HTTPHeaders: RequestHeaderFields {
     }
 
     func values(of name: HTTPField.Name) -> [String] {
-        compactMap { Self.is($0.name, name) ? $0.value : nil }
+        compactMap { Self.is($0.name, name) ? Self.trimmed($0.value) : nil }
+    }
+
+    /// `value` without trailing spaces and tabs; itself (no copy) when it has none, as nearly
+    /// every value does.
+    private static func trimmed(_ value: String) -> String {
+        let isWhitespace = { (byte: UInt8) in byte == 0x20 || byte == 0x09 }
+        guard let last = value.utf8.last, isWhitespace(last) else { return value }
+        let end = value.utf8.lastIndex { !isWhitespace($0) }.map { value.utf8.index(after: $0) } ?? value.startIndex
+        return String(value[..<end])
     }
 
     /// Whether the field name as it came on the wire is `name` (whose canonical form is lowercase).

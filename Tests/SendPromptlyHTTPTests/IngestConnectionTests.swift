@@ -125,6 +125,28 @@ final class IngestConnectionTests: XCTestCase {
         }
     }
 
+    /// Whitespace after a header's value is not part of it (RFC 9110 §5.5): the fast path reads
+    /// the same key and `Idempotency-Key` as the router does.
+    func testWhitespaceAfterAHeaderValueIsNotPartOfIt() async throws {
+        try await APIHarness.run { api in
+            let (project, key) = try await api.createProject()
+            let connection = try await RawConnection.connect(port: try XCTUnwrap(api.client.port))
+            let padded = Self.receipt(key, event: "evt_padded")
+                .replacingOccurrences(of: "Bearer \(key)\r\n", with: "Bearer \(key) \t\r\n")
+                .replacingOccurrences(of: "Idempotency-Key: receipt-evt_padded\r\n", with: "Idempotency-Key: receipt-evt_padded  \r\n")
+                .replacingOccurrences(of: "Content-Type: application/json\r\n", with: "Content-Type: application/json\t\r\n")
+            try await connection.send(padded + Self.receipt(key, event: "evt_padded"))
+            let first = try await Self.nextAnswer(connection)
+            let again = try await Self.nextAnswer(connection)
+            await connection.close()
+            XCTAssertEqual(first.status, 202, first.body)
+            XCTAssertEqual(again.status, 202)
+            XCTAssertEqual(again.header("Idempotent-Replayed"), "true", "the same Idempotency-Key, without the spaces")
+            let pending = try await api.pendingReceipts(project: project)
+            XCTAssertEqual(pending, 1)
+        }
+    }
+
     /// RFC 9112 §9.6: a request that closes the connection is the last one the server reads,
     /// whether it is answered on the fast path or by the router.
     func testRequestsPipelinedAfterOneThatClosesTheConnectionGoUnanswered() async throws {
@@ -176,8 +198,10 @@ final class IngestConnectionTests: XCTestCase {
         }
     }
 
-    /// The idle time-out counts the fast path's requests: a connection that keeps sending
-    /// receipts, and nothing else, for longer than the time-out stays open, then closes once idle.
+    /// The idle time-out sees the fast path's requests (the handler that keeps it sits below the
+    /// fast path): a connection that keeps sending receipts, and nothing else, for longer than
+    /// the time-out stays open, then closes once idle. How it counts requests is pinned on a
+    /// manual clock in `ConnectionStateHandlerTests`.
     func testAConnectionBusyWithReceiptsOutlivesTheIdleTimeout() async throws {
         var settings = ServerSettings()
         settings.limits.idleTimeout = .seconds(1)

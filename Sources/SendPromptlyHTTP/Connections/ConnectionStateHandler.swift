@@ -5,10 +5,11 @@ import NIOHTTP1
 /// of a connection passes: those the router answers (above the HTTP-types codec) and those
 /// ``IngestChannelHandler`` answers below it.
 ///
-/// It stands in for Hummingbird's `HTTPConnectionStateHandler`, whose rules it keeps: that
-/// one sits above the codec and would not see the ingest calls, so it would close a connection
-/// busy with them at its idle time-out, and close at once on quiescing with their answers
-/// still unwritten.
+/// It stands in for Hummingbird's `HTTPConnectionStateHandler`, whose rules below it keeps:
+/// that one sits above the codec and would not see the ingest calls, so it would close a
+/// connection busy with them at its idle time-out, and close at once on quiescing with their
+/// answers still unwritten. Unlike that one it passes `channelInactive` on, and an answer's end
+/// with no request in progress (a 431 for headers the decoder gave up on) ends none.
 ///
 /// - A request is in progress from its head read to its answer's end written.
 /// - **Idle time-out**: the connection is closed once `idleTimeout` has passed since the last

@@ -8,8 +8,10 @@ import NIOHTTPTypes
 /// shape, then closes the connection: the HTTP decoder stops at the limit (so the headers are
 /// never held in memory beyond it) and cannot read the connection further.
 ///
-/// When an earlier response on the connection is still being written, the error is passed on
-/// instead, and the server closes with a bare 400 after it.
+/// When the router is still answering an earlier request on the connection, the error is
+/// passed on instead, and the server closes with a bare 400 after that answer. (Behind an
+/// answer ``IngestChannelHandler`` writes, the error waits there until it is written, then
+/// comes here: a 431.)
 final class HeaderOverflowResponder: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart

@@ -30,9 +30,9 @@ struct LimitedHTTP1Channel: ServerChildChannel {
         self.base = HTTP1Channel(
             responder: responder,
             configuration: .init(
-                // ``IngestChannelHandler`` writes its answers' heads and bodies under these
-                // handlers, straight to NIO's encoder: one that changes a response's head or
-                // body (compression, added fields) would miss those answers.
+                // ``IngestChannelHandler`` reads and answers its calls under these handlers:
+                // they see neither those requests nor their answers (one that compresses or adds
+                // fields would miss them).
                 additionalChannelHandlers: [HeaderOverflowResponder()],
                 // Kept by ``ConnectionStateHandler``; Hummingbird's handler is taken out.
                 idleTimeout: nil,

@@ -190,7 +190,9 @@ final class IngestFlowTests: XCTestCase {
             let incident = try await api.get("/api/v1/incidents/\(incidentID)", project.key)
             XCTAssertEqual(incident.string("resolution"), "manual", "a resolved incident keeps its resolution")
             guard case .array(let timeline)? = incident["timeline"] else { return XCTFail("no timeline") }
-            XCTAssertEqual(timeline.compactMap { $0["kind"] }, ["receipt", "timeout", "alert", "result", "resolution", "alert", "result", "result"])
+            XCTAssertEqual(
+                timeline.compactMap { $0["kind"] }, ["receipt", "timeout", "alert", "result", "resolution", "alert", "result"],
+                "the late failure is recorded; the late success changes nothing")
             let list = try await api.get("/api/v1/incidents", project.key)
             guard case .array(let incidents)? = list["incidents"] else { return XCTFail("no list") }
             XCTAssertEqual(incidents.count, 1)

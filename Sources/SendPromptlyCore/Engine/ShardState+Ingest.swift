@@ -91,6 +91,9 @@ extension ShardState {
             }
         case (_, let incidentID?):
             guard var incident = project.incidents[incidentID] else { break }
+            // On a resolved incident a success changes nothing (the wire contract, section 3:
+            // idempotent); a failure is history worth keeping.
+            if incident.status == .resolved, report.status == .success { break }
             incident.timeline.append(TimelineEntry(at: now, kind: .result, detail: detail))
             if incident.status == .resolved {
                 project.incidents[incidentID] = incident

@@ -274,9 +274,12 @@ final class IngestChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(bytes))), promise: nil)
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
-        if closing { context.close(promise: nil) }
-        // Closed now, or by the connection-state handler on that end (quiescing): what waits
-        // is not taken on.
+        if closing {
+            context.close(promise: nil)
+            return
+        }
+        // Closed by the connection-state handler on that end (quiescing): what waits is not
+        // taken on.
         guard isActive else { return }
         if !waiting.isEmpty {
             while state != .answering, let part = waiting.popFirst() {

@@ -101,6 +101,80 @@ final class JournalWriterTests: XCTestCase {
         XCTAssertEqual(sequences, [[1], [2]])
     }
 
+    // MARK: Commits that gather (`CommitGathering`): after a busy commit, the next one waits for
+    // the records that arrive meanwhile; after a quiet one it writes at once; a flush or a
+    // shutdown ends the wait. The delay here is an hour, so only those can end it in a test.
+
+    /// A `fsync` journal whose commits gather for an hour after one that carried
+    /// `busyCommitRecords` records, growing segments as written (no zero-filled files), and a
+    /// count of its commits.
+    private func gatheringJournal(busyCommitRecords: Int) throws -> (JournalWriter, commits: CommitCount) {
+        let commits = CommitCount()
+        let journal = try JournalWriter(
+            directory: directory.path, shardCount: 1, nextSequence: 1, durability: .fsync,
+            gathering: CommitGathering(delay: .seconds(3600), busyCommitRecords: busyCommitRecords), preallocation: 0,
+            logger: Logger(label: "test"), syncObserver: { _ in commits.count.withLock { $0 += 1 } })
+        return (journal, commits)
+    }
+
+    private final class CommitCount: Sendable {
+        let count = Mutex(0)
+        var value: Int { count.withLock { $0 } }
+    }
+
+    private func append(_ journal: JournalWriter) -> UInt64 {
+        journal.append(shard: 0, at: Timestamp(millisecondsSinceEpoch: 1_000), .advance)
+    }
+
+    /// Waits until `sequence` is durable, failing the test if it is not within 30 seconds (a
+    /// commit held for its hour) rather than hanging the suite.
+    private func waitUntilDurable(_ journal: JournalWriter, _ sequence: UInt64) async {
+        let durable = expectation(description: "record \(sequence) durable")
+        journal.whenDurable(sequence) { result in
+            if case .failure(let error) = result { XCTFail("\(error)") }
+            durable.fulfill()
+        }
+        await fulfillment(of: [durable], timeout: 30)
+    }
+
+    func testAfterABusyCommitTheNextOneCarriesTheRecordsThatArriveWhileItWaits() async throws {
+        let (journal, commits) = try gatheringJournal(busyCommitRecords: 1)
+        defer { journal.close() }
+        // The first commit follows none: written at once, and now the last commit was busy.
+        await waitUntilDurable(journal, append(journal))
+        XCTAssertEqual(commits.value, 1)
+        let second = append(journal)
+        XCTAssertTrue(journal.waitUntilGathering(within: 30), "the commit of record 2 waits for more")
+        let third = append(journal)
+        // Only the flush ends the hour's wait: one commit carries both records.
+        try await flush(journal, through: third)
+        await waitUntilDurable(journal, second)
+        XCTAssertEqual(commits.value, 2, "the records that arrived while the commit waited share it")
+        XCTAssertEqual(try sequencesOnDisk(), [1, 2, 3])
+    }
+
+    func testAfterAQuietCommitTheNextOneIsWrittenAtOnce() async throws {
+        let (journal, commits) = try gatheringJournal(busyCommitRecords: 2)
+        defer { journal.close() }
+        for _ in 1...3 { await waitUntilDurable(journal, append(journal)) }
+        XCTAssertEqual(commits.value, 3)
+    }
+
+    func testShutdownWritesTheRecordsOfAWaitingCommit() async throws {
+        let (journal, _) = try gatheringJournal(busyCommitRecords: 1)
+        await waitUntilDurable(journal, append(journal))
+        let waiting = append(journal)
+        XCTAssertTrue(journal.waitUntilGathering(within: 30))
+        let closed = expectation(description: "closed")
+        Thread {
+            journal.close()
+            closed.fulfill()
+        }.start()
+        await fulfillment(of: [closed], timeout: 30)
+        await waitUntilDurable(journal, waiting)
+        XCTAssertEqual(try sequencesOnDisk(), [1, 2])
+    }
+
     // MARK: Segments written into zero-filled files: the zeros after the last record end the
     // segment, full segments give way to new ones, and every record reads back, in order.
 

@@ -247,16 +247,16 @@ private struct Parser {
         }
         guard index < bytes.count else { throw error() }
         if bytes[index] == UInt8(ascii: "\"") {
-            guard let text = String(validating: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self) else { throw error() }
+            guard let text = String(utf8Text: UnsafeBufferPointer(rebasing: bytes[start..<index])) else { throw error() }
             index += 1
             return text
         }
         var scalars = String.UnicodeScalarView()
-        guard let prefix = String(validating: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self) else { throw error() }
+        guard let prefix = String(utf8Text: UnsafeBufferPointer(rebasing: bytes[start..<index])) else { throw error() }
         scalars.append(contentsOf: prefix.unicodeScalars)
         var runStart = index
         func flushRun(_ parser: Parser, to scalars: inout String.UnicodeScalarView) throws(JSON.SyntaxError) {
-            guard let run = String(validating: UnsafeBufferPointer(rebasing: parser.bytes[runStart..<parser.index]), as: UTF8.self) else {
+            guard let run = String(utf8Text: UnsafeBufferPointer(rebasing: parser.bytes[runStart..<parser.index])) else {
                 throw parser.error()
             }
             scalars.append(contentsOf: run.unicodeScalars)

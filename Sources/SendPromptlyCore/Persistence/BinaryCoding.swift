@@ -234,11 +234,7 @@ public struct BinaryReader {
 
     public mutating func readString() throws(BinaryDecodingError) -> String {
         let count = try readCount()
-        let text = try readRaw(count).withUnsafeBufferPointer { utf8 -> String? in
-            // ASCII (identifiers, references, vocabulary: nearly every stored string) needs no
-            // validation; `String(validating:)` is not specialised for buffers and checks slowly.
-            utf8.allSatisfy { $0 < 0x80 } ? String(decoding: utf8, as: UTF8.self) : String(validating: utf8, as: UTF8.self)
-        }
+        let text = try readRaw(count).withUnsafeBufferPointer(String.init(utf8Text:))
         guard let text else { throw failure("invalid UTF-8") }
         return text
     }

@@ -19,9 +19,7 @@ import SendPromptlyEngine
 /// segment. When no zero-filled file is ready, a segment is created empty and grows as it is
 /// written, as every segment did before; the next batch after one is ready starts a new segment.
 /// Under `fsync` a zero-filled segment is written with `O_DIRECT | O_DSYNC`
-/// (``DirectSegmentWriter``): one `pwrite` per commit, durable when it returns, and while
-/// requests arrive concurrently a commit waits up to a moment for more records to share it
-/// (``CommitGathering``).
+/// (``DirectSegmentWriter``): one `pwrite` per commit, durable when it returns.
 ///
 /// If a write or `fsync` fails, nothing later can be promised: waiting requests fail (their
 /// clients get `internal_error` and retry with the same `Idempotency-Key`), and the process
@@ -32,8 +30,6 @@ public final class JournalWriter: CommandJournal, @unchecked Sendable {
     private let directory: String
     private let shardCount: Int
     private let batchInterval: Duration
-    /// Under `fsync`, how long a busy commit waits for more records.
-    private let gathering: CommitGathering
     private let logger: Logger
     /// Told how long each commit's sync took (the metrics' latency histogram): the `fdatasync`,
     /// or, for a segment written directly, the write that is its sync.
@@ -59,11 +55,8 @@ public final class JournalWriter: CommandJournal, @unchecked Sendable {
     /// How many bytes of `pending` belong to the segment before the rotation asked for.
     private var rotationOffset = 0
     private var segmentFirstSequence: UInt64
-    /// The sequence of the first record in `pending`, and when it was appended.
+    /// The sequence of the first record in `pending`.
     private var pendingFirstSequence: UInt64 = 0
-    private var pendingSince = ContinuousClock.now
-    /// A commit is waiting for more records (``CommitGathering``).
-    private var gatheringRecords = false
     private var spare = Spare.absent
     private var waiters: [Waiter] = []
     private var flushWaiters: [Waiter] = []
@@ -92,16 +85,13 @@ public final class JournalWriter: CommandJournal, @unchecked Sendable {
     /// Under `fsync`, a zero-filled segment's direct writer (``DirectSegmentWriter``): its
     /// writes are durable when they return, and `fdatasync` is not called.
     private var direct: DirectSegmentWriter?
-    /// The records the last commit carried (``CommitGathering``'s measure of load).
-    private var previousCommitRecords = 0
 
     /// Opens a new segment starting at `nextSequence` and starts the writer thread. A
-    /// zero-filled file is prepared once records are first written. `batchInterval` applies
-    /// under `batch` only, `gathering` under `fsync` only.
+    /// zero-filled file is prepared once records are first written.
     public init(
         directory: String, shardCount: Int, nextSequence: UInt64, durability: Durability,
-        batchInterval: Duration = .milliseconds(10), gathering: CommitGathering = .never,
-        preallocation: Int = 16 << 20, logger: Logger, syncObserver: (@Sendable (Duration) -> Void)? = nil
+        batchInterval: Duration = .milliseconds(10), preallocation: Int = 16 << 20, logger: Logger,
+        syncObserver: (@Sendable (Duration) -> Void)? = nil
     ) throws {
         self.directory = directory
         self.shardCount = shardCount
@@ -111,7 +101,6 @@ public final class JournalWriter: CommandJournal, @unchecked Sendable {
         self.segmentFirstSequence = nextSequence
         self.durability = durability
         self.batchInterval = batchInterval
-        self.gathering = gathering
         self.logger = logger
         self.syncObserver = syncObserver
         self.preallocation = preallocation
@@ -137,10 +126,7 @@ public final class JournalWriter: CommandJournal, @unchecked Sendable {
             // every record cost a context switch per request (in `batch` mode it would wake only
             // to wait out the rest of its interval).
             let wakesWriter = pending.isEmpty
-            if wakesWriter {
-                pendingFirstSequence = sequence
-                pendingSince = .now
-            }
+            if wakesWriter { pendingFirstSequence = sequence }
             recordEncoder.append(sequence: sequence, shard: shard, at: now, command: command, to: &pending)
             if wakesWriter { condition.broadcast() }
             return sequence
@@ -228,32 +214,25 @@ public final class JournalWriter: CommandJournal, @unchecked Sendable {
             waiting: while !stopping && rotationSequence == nil && flushRequested <= syncedSequence {
                 let hasWork = !pending.isEmpty || unsynced
                 switch durability {
-                case .fsync:
-                    if pending.isEmpty {
-                        condition.wait()
-                    } else {
-                        let writeAt = gathering.writeInstant(firstRecordArrival: pendingSince, previousCommitRecords: previousCommitRecords)
-                        guard let writeAt, writeAt > .now else { break waiting }
-                        gatheringRecords = true
-                        condition.broadcast()
-                        wait(until: writeAt)
-                        gatheringRecords = false
-                    }
-                case .none:
+                case .fsync, .none:
                     if !pending.isEmpty { break waiting }
                     condition.wait()
                 case .batch:
                     // Gather for a whole interval, then write and fsync together.
-                    let due = lastSync + batchInterval
-                    if hasWork && due <= .now { break waiting }
-                    if hasWork { wait(until: due) } else { condition.wait() }
+                    let remaining = lastSync + batchInterval - ContinuousClock.now
+                    if hasWork && remaining <= .zero { break waiting }
+                    if hasWork {
+                        let seconds = Double(remaining.components.seconds) + Double(remaining.components.attoseconds) / 1e18
+                        _ = condition.wait(until: Date(timeIntervalSinceNow: seconds))
+                    } else {
+                        condition.wait()
+                    }
                 }
             }
             let batch = pending
             pending = []
             pending.reserveCapacity(batch.count)
             let covered = nextSequence - 1
-            if !batch.isEmpty { previousCommitRecords = Int(covered - pendingFirstSequence + 1) }
             var rotation = rotationSequence
             // Records appended after `rotate()` belong to the new segment.
             var split = rotation == nil ? batch.count : rotationOffset
@@ -309,13 +288,6 @@ public final class JournalWriter: CommandJournal, @unchecked Sendable {
                 return
             }
         }
-    }
-
-    /// Waits on `condition`, which the caller holds, until `instant` or the next broadcast.
-    private func wait(until instant: ContinuousClock.Instant) {
-        let remaining = instant - .now
-        let seconds = Double(remaining.components.seconds) + Double(remaining.components.attoseconds) / 1e18
-        _ = condition.wait(until: Date(timeIntervalSinceNow: seconds))
     }
 
     /// Syncs the segment's records (``FileIO/syncAppended(_:path:)``), timed for ``syncObserver``;
@@ -420,18 +392,6 @@ public final class JournalWriter: CommandJournal, @unchecked Sendable {
         let deadline = Date(timeIntervalSinceNow: timeout)
         return condition.withLock {
             while spare != .ready && spare != .failed {
-                guard condition.wait(until: deadline) else { return false }
-            }
-            return true
-        }
-    }
-
-    /// Returns true once a commit waits for more records (``CommitGathering``), false if none
-    /// did within `timeout` (tests: records appended then are carried by that commit).
-    func waitUntilGathering(within timeout: TimeInterval) -> Bool {
-        let deadline = Date(timeIntervalSinceNow: timeout)
-        return condition.withLock {
-            while !gatheringRecords {
                 guard condition.wait(until: deadline) else { return false }
             }
             return true

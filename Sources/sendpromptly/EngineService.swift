@@ -24,7 +24,6 @@ struct EngineService: Service {
     let shardCount: Int
     let durability: Durability
     let batchInterval: Duration
-    let gathering: CommitGathering
     let snapshotInterval: Duration
     let expiryInterval: Duration
     /// What every project is held to once recovery is done (never during the replay).
@@ -47,7 +46,7 @@ struct EngineService: Service {
         if let newest = recovered.newestInstant { clock.hold(atLeast: newest) }
         let journal = try JournalWriter(
             directory: directory, shardCount: recovered.states.count, nextSequence: recovered.nextSequence,
-            durability: durability, batchInterval: batchInterval, gathering: gathering, logger: logger,
+            durability: durability, batchInterval: batchInterval, logger: logger,
             syncObserver: { [metrics] in metrics.journalSynced($0) })
         let engine = Engine(states: recovered.states, clock: clock, journal: journal, quota: quota)
         // Deadlines that passed while the server was down open their incidents now, once each.

@@ -50,11 +50,6 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: help("With --durability batch, the longest time between two fsyncs, in milliseconds.", "batch-interval", default: "10"))
     var batchInterval: Int?
 
-    @Option(help: help(
-        "With --durability fsync, how long a commit may wait for more records while requests arrive concurrently (its previous commit carried 4 or more), in microseconds; 0: never.",
-        "commit-delay", default: "250"))
-    var commitDelay: Int?
-
     @Option(help: help("Seconds between two snapshots of the engine (one more is written at shutdown).", "snapshot-interval", default: "60"))
     var snapshotInterval: Int?
 
@@ -197,8 +192,6 @@ struct ServeCommand: AsyncParsableCommand {
             throw StartupError("--durability must be fsync, batch or none, not \(durabilityName)")
         }
         let batchMilliseconds = try setting.integer("batch-interval", batchInterval, default: 10, range: 1...10_000)
-        let commitDelayMicroseconds = try setting.integer(
-            "commit-delay", commitDelay, default: Int(CommitGathering.standard.delay / .microseconds(1)), range: 0...10_000)
         let snapshotSeconds = try setting.integer("snapshot-interval", snapshotInterval, default: 60, range: 1...86_400)
         var repair = RepairSettings()
         repair.timeout = try setting.seconds("repair-timeout", repairTimeout, default: repair.timeout, range: 0.05...300)
@@ -259,8 +252,7 @@ struct ServeCommand: AsyncParsableCommand {
         let directory = dataDirectory.url.path
         let engineService = EngineService(
             directory: directory, shardCount: shardCount, durability: durabilityMode,
-            batchInterval: .milliseconds(batchMilliseconds), gathering: CommitGathering(delay: .microseconds(commitDelayMicroseconds)),
-            snapshotInterval: .seconds(snapshotSeconds),
+            batchInterval: .milliseconds(batchMilliseconds), snapshotInterval: .seconds(snapshotSeconds),
             expiryInterval: settings.expiryInterval, quota: quota, retention: retentionPolicy,
             repairChannel: RepairChannel(client: deliveryClient, settings: repair), repairPacing: repair.pacing,
             alertChannel: alertChannel, alertPacing: alerts.pacing, slot: slot, readiness: readiness, metrics: metrics,

@@ -90,8 +90,6 @@ final class ServeCommandTests: XCTestCase {
             (["serve", "--port", "0", "--retention", "59s"] + data, [:], "--retention"),
             (["serve", "--port", "0", "--retention", "2w"] + data, [:], "--retention"),
             (["serve", "--port", "0"] + data, ["SENDPROMPTLY_IDEMPOTENCY_WINDOW": "12x"], "--idempotency-window"),
-            (["serve", "--port", "0", "--commit-delay", "10001"] + data, [:], "--commit-delay"),
-            (["serve", "--port", "0"] + data, ["SENDPROMPTLY_COMMIT_DELAY": "-5"], "--commit-delay"),
         ]
         for (arguments, environment, expected) in cases {
             let process = try ServerProcess(arguments: arguments, environment: environment)
@@ -126,7 +124,7 @@ final class ServeCommandTests: XCTestCase {
             "SENDPROMPTLY_LOG_LEVEL", "SENDPROMPTLY_RATE_LIMIT", "SENDPROMPTLY_RATE_LIMIT_BURST",
             "SENDPROMPTLY_MAX_PENDING_PER_PROJECT", "SENDPROMPTLY_MAX_CONNECTIONS", "SENDPROMPTLY_MAX_CONNECTIONS_PER_CLIENT",
             "SENDPROMPTLY_IDLE_TIMEOUT", "SENDPROMPTLY_REQUEST_TIMEOUT", "SENDPROMPTLY_MAX_HEADER_BYTES",
-            "SENDPROMPTLY_MAX_HEADER_COUNT", "SENDPROMPTLY_BATCH_INTERVAL", "SENDPROMPTLY_COMMIT_DELAY",
+            "SENDPROMPTLY_MAX_HEADER_COUNT",
         ] {
             XCTAssertTrue(help.standardOutput.contains(variable), variable)
         }

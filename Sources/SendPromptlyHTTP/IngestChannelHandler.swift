@@ -35,7 +35,9 @@ import SendPromptlyEngine
 /// the last one read: NIO's decoder refuses any request after it (RFC 9112 §9.6), and the
 /// connection closes after its answer, with the decoder's error for what followed it dropped.
 /// One forwarded to the router carries `Connection: close`, the only way the router (HTTP types
-/// have no version) knows to close after it.
+/// have no version) knows to close after it. Every answer, the router's too, tells the client
+/// what becomes of the connection as RFC 9112 §9.6 and C.2.2 ask: `Connection: close` on the
+/// last one, `Connection: keep-alive` to an HTTP/1.0 client that asked to keep it.
 final class IngestChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
@@ -93,6 +95,9 @@ final class IngestChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private var recorder: HTTPMetrics.Recorder?
     /// The answer's body as it is serialised, emptied (keeping its capacity) for each answer.
     private var answerBytes: [UInt8] = []
+    /// For each request forwarded to the router and not answered yet, in order, the
+    /// `Connection` header its answer must carry (``connectionHeader(answering:)``).
+    private var forwardedConnectionHeaders = CircularBuffer<String?>()
 
     init(front: Front) {
         self.front = front
@@ -117,8 +122,16 @@ final class IngestChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .end = unwrapOutboundIn(data), case .forwarding(let outstanding) = state {
+        guard case .forwarding(let outstanding) = state else { return context.write(data, promise: promise) }
+        switch unwrapOutboundIn(data) {
+        case .head(var head) where head.status.code >= 200:
+            guard let connection = forwardedConnectionHeaders.popFirst() else { break }
+            if let connection { head.headers.replaceOrAdd(name: "Connection", value: connection) }
+            return context.write(wrapOutboundOut(.head(head)), promise: promise)
+        case .end:
             state = outstanding == 1 ? .idle : .forwarding(outstanding: outstanding - 1)
+        case .head, .body:
+            break
         }
         context.write(data, promise: promise)
     }
@@ -178,7 +191,16 @@ final class IngestChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private func forward(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
         var head = head
         if !head.isKeepAlive { head.headers.replaceOrAdd(name: "Connection", value: "close") }
+        forwardedConnectionHeaders.append(Self.connectionHeader(answering: head))
         context.fireChannelRead(wrapInboundOut(.head(head)))
+    }
+
+    /// The `Connection` header of the answer to `request`: `close` when the connection ends with
+    /// it, `keep-alive` for an HTTP/1.0 client that keeps it (it would assume otherwise);
+    /// nil: none needed.
+    private static func connectionHeader(answering request: HTTPRequestHead) -> String? {
+        if !request.isKeepAlive { return "close" }
+        return request.version.minor == 0 ? "keep-alive" : nil
     }
 
     /// The call `head` starts, when this handler answers it.
@@ -263,12 +285,7 @@ final class IngestChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
         for field in extraFields { fields.add(name: field.name.rawName, value: field.value) }
         fields.add(name: "Date", value: currentDate())
         fields.add(name: "Server", value: "sendpromptly")
-        if closing {
-            fields.add(name: "Connection", value: "close")
-        } else if call.head.version.minor == 0 {
-            // An HTTP/1.0 client keeps the connection only when told it may (RFC 9112, C.2.2).
-            fields.add(name: "Connection", value: "keep-alive")
-        }
+        if let connection = Self.connectionHeader(answering: call.head) { fields.add(name: "Connection", value: connection) }
         let head = HTTPResponseHead(
             version: .http1_1, status: HTTPResponseStatus(statusCode: status.code, reasonPhrase: status.reasonPhrase), headers: fields)
         context.write(wrapOutboundOut(.head(head)), promise: nil)

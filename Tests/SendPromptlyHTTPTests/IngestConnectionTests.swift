@@ -112,16 +112,24 @@ final class IngestConnectionTests: XCTestCase {
         }
     }
 
+    /// The answer says the connection ends (RFC 9112 §9.6), whether the fast path or the router
+    /// gives it.
     func testConnectionCloseEndsTheConnectionAfterTheAnswer() async throws {
         try await APIHarness.run { api in
             let (_, key) = try await api.createProject()
-            let connection = try await RawConnection.connect(port: try XCTUnwrap(api.client.port))
-            try await connection.send(Self.receipt(key, event: "evt_close", extraHeaders: "Connection: close\r\n"))
-            let answer = try await Self.nextAnswer(connection)
-            XCTAssertEqual(answer.status, 202)
-            XCTAssertEqual(answer.header("Connection"), "close")
-            let closed = await connection.serverCloses()
-            XCTAssertTrue(closed, "the server closes the connection after the answer")
+            for (request, status) in [
+                (Self.receipt(key, event: "evt_close", extraHeaders: "Connection: close\r\n"), 202),
+                ("GET /healthz HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n", 200),
+                ("GET /api/v1/nothing-here HTTP/1.1\r\nHost: test\r\nAccept: application/json\r\nConnection: close\r\n\r\n", 404),
+            ] {
+                let connection = try await RawConnection.connect(port: try XCTUnwrap(api.client.port))
+                try await connection.send(request)
+                let answer = try await Self.nextAnswer(connection)
+                XCTAssertEqual(answer.status, status, request)
+                XCTAssertEqual(answer.header("Connection"), "close", request)
+                let closed = await connection.serverCloses()
+                XCTAssertTrue(closed, "the server closes the connection after the answer")
+            }
         }
     }
 
@@ -180,18 +188,24 @@ final class IngestConnectionTests: XCTestCase {
                 try await connection.send(request)
                 let answer = try await Self.nextAnswer(connection)
                 XCTAssertLessThan(answer.status, 300, request)
+                XCTAssertEqual(answer.header("Connection"), "close", request)
                 let closed = await connection.serverCloses()
                 XCTAssertTrue(closed, "an HTTP/1.0 connection without keep-alive ends with its answer")
             }
-            // With keep-alive asked for, the answer says the connection stays, and it does.
+            // With keep-alive asked for, every answer says the connection stays, and it does.
             let connection = try await RawConnection.connect(port: try XCTUnwrap(api.client.port))
             try await connection.send(receipt.replacingOccurrences(of: "Host: test\r\n", with: "Host: test\r\nConnection: keep-alive\r\n"))
             let kept = try await Self.nextAnswer(connection)
             XCTAssertEqual(kept.status, 202)
             XCTAssertEqual(kept.header("Connection"), "keep-alive")
+            try await connection.send("GET /healthz HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+            let keptByTheRouter = try await Self.nextAnswer(connection)
+            XCTAssertEqual(keptByTheRouter.status, 200)
+            XCTAssertEqual(keptByTheRouter.header("Connection"), "keep-alive")
             try await connection.send("GET /healthz HTTP/1.1\r\nHost: test\r\n\r\n")
             let next = try await Self.nextAnswer(connection)
             XCTAssertEqual(next.status, 200)
+            XCTAssertNil(next.header("Connection"), "HTTP/1.1 keeps the connection without being told")
             await connection.close()
             let pending = try await api.pendingReceipts(project: project)
             XCTAssertEqual(pending, 1, "the same receipt, sent twice")

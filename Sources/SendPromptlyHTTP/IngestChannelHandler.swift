@@ -96,7 +96,7 @@ final class IngestChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
     /// The answer's body as it is serialised, emptied (keeping its capacity) for each answer.
     private var answerBytes: [UInt8] = []
     /// For each request forwarded to the router and not answered yet, in order, the
-    /// `Connection` header its answer must carry (``connectionHeader(answering:)``).
+    /// `Connection` header its answer must carry (``connectionHeader(closing:version:)``).
     private var forwardedConnectionHeaders = CircularBuffer<String?>()
 
     init(front: Front) {
@@ -190,17 +190,18 @@ final class IngestChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
     /// only way the router sees (HTTP types have no version).
     private func forward(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
         var head = head
-        if !head.isKeepAlive { head.headers.replaceOrAdd(name: "Connection", value: "close") }
-        forwardedConnectionHeaders.append(Self.connectionHeader(answering: head))
+        let closing = !head.isKeepAlive
+        if closing { head.headers.replaceOrAdd(name: "Connection", value: "close") }
+        forwardedConnectionHeaders.append(Self.connectionHeader(closing: closing, version: head.version))
         context.fireChannelRead(wrapInboundOut(.head(head)))
     }
 
-    /// The `Connection` header of the answer to `request`: `close` when the connection ends with
-    /// it, `keep-alive` for an HTTP/1.0 client that keeps it (it would assume otherwise);
-    /// nil: none needed.
-    private static func connectionHeader(answering request: HTTPRequestHead) -> String? {
-        if !request.isKeepAlive { return "close" }
-        return request.version.minor == 0 ? "keep-alive" : nil
+    /// The `Connection` header of the answer to a request of `version`: `close` when the
+    /// connection ends with it, `keep-alive` for an HTTP/1.0 client that keeps it (it would
+    /// assume otherwise); nil: none needed.
+    private static func connectionHeader(closing: Bool, version: HTTPVersion) -> String? {
+        if closing { return "close" }
+        return version.minor == 0 ? "keep-alive" : nil
     }
 
     /// The call `head` starts, when this handler answers it.
@@ -285,7 +286,9 @@ final class IngestChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
         for field in extraFields { fields.add(name: field.name.rawName, value: field.value) }
         fields.add(name: "Date", value: currentDate())
         fields.add(name: "Server", value: "sendpromptly")
-        if let connection = Self.connectionHeader(answering: call.head) { fields.add(name: "Connection", value: connection) }
+        if let connection = Self.connectionHeader(closing: closing, version: call.head.version) {
+            fields.add(name: "Connection", value: connection)
+        }
         let head = HTTPResponseHead(
             version: .http1_1, status: HTTPResponseStatus(statusCode: status.code, reasonPhrase: status.reasonPhrase), headers: fields)
         context.write(wrapOutboundOut(.head(head)), promise: nil)

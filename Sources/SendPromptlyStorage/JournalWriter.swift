@@ -404,12 +404,19 @@ public final class JournalWriter: CommandJournal, @unchecked Sendable {
     /// Not while the file system has less than four times that free: the megabytes of zeros
     /// must never take the space the journal's own appends (and the snapshots) need, or a nearly
     /// full disk would fail a commit, and the process with it, sooner than without them. It is
-    /// tried again after the next rotation.
+    /// tried again after the next rotation; each time it is not, a warning says so (at most one
+    /// per segment: the operator learns the disk is filling before a commit fails).
     private func prepareSpareIfNeeded() {
         // Only this thread moves the spare out of `absent`, so asking the file system outside
         // the lock (which every append takes) decides on the state it saw.
         guard preallocation > 0, condition.withLock({ spare == .absent && !stopping }) else { return }
-        let roomy = FileIO.freeBytes(in: directory).map { $0 >= 4 * preallocation } == true
+        let free = FileIO.freeBytes(in: directory)
+        let roomy = free.map { $0 / 4 >= preallocation } == true
+        if !roomy {
+            logger.warning(
+                "disk nearly full: the next journal segment is not prepared ahead; segments grow as they are written",
+                metadata: ["free_bytes": "\(free.map(String.init) ?? "unknown")", "needs_bytes": "\(4 * preallocation)", "directory": "\(directory)"])
+        }
         condition.withLock {
             spare = roomy ? .preparing : .failed
             condition.broadcast()

@@ -149,6 +149,34 @@ final class JournalWriterTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: directory.appendingPathComponent(JournalFormat.spareName).path))
     }
 
+    /// Where the file system has less than four times a segment's size free, no segment is made
+    /// ahead: the journal goes on in segments that grow as written, and a warning says why, once
+    /// per segment rather than once per commit.
+    func testANearlyFullDiskIsReportedOncePerSegmentAndTheJournalGoesOn() async throws {
+        let warnings = WarningCapture()
+        // No file system here has four times 2⁶⁰ bytes free.
+        let journal = try JournalWriter(
+            directory: directory.path, shardCount: 1, nextSequence: 1, durability: .fsync, preallocation: 1 << 60,
+            logger: Logger(label: "test") { _ in warnings })
+        var last: UInt64 = 0
+        for _ in 0..<4 {
+            last = journal.append(shard: 0, at: Timestamp(millisecondsSinceEpoch: 1_000), .advance)
+            try await journal.waitUntilDurable(last)
+            XCTAssertTrue(journal.waitUntilSpareSettles(within: 30))
+        }
+        XCTAssertEqual(warnings.messages.count, 1, "\(warnings.messages)")
+        XCTAssertTrue(warnings.messages.first?.contains("disk nearly full") == true, "\(warnings.messages)")
+        XCTAssertEqual(journal.rotate(), last + 1)
+        last = journal.append(shard: 0, at: Timestamp(millisecondsSinceEpoch: 1_000), .advance)
+        try await journal.waitUntilDurable(last)
+        XCTAssertTrue(journal.waitUntilSpareSettles(within: 30))
+        XCTAssertEqual(warnings.messages.count, 2, "tried again, and reported again, for the next segment")
+        journal.close()
+        let segments = try segmentNames().map { try read($0).segment }
+        XCTAssertEqual(segments.map { $0.records.map(\.sequence) }, [[1, 2, 3, 4], [5]])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: directory.appendingPathComponent(JournalFormat.spareName).path))
+    }
+
     /// Whether this process holds `path` open with `O_DIRECT` and `O_DSYNC` (the flags in
     /// `/proc/self/fdinfo`).
     private func isOpenDirectly(_ path: String) throws -> Bool {
@@ -226,5 +254,23 @@ final class JournalWriterTests: XCTestCase {
         let damaged = try JournalFormat.read(bytes)
         XCTAssertEqual(damaged.damageOffset, end)
         XCTAssertEqual(damaged.records.map(\.sequence), [7, 8])
+    }
+}
+
+/// Keeps the messages logged at `warning` and above.
+private final class WarningCapture: LogHandler, @unchecked Sendable {
+    private let logged = Mutex<[String]>([])
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    var messages: [String] { logged.withLock { $0 } }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        if event.level >= .warning { logged.withLock { $0.append("\(event.message)") } }
     }
 }
